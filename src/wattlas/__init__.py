@@ -1,0 +1,48 @@
+"""wattlas: where on Earth is an AI token cheapest to make, and still close to its users?
+
+The public API is small; heavy modules load on first use so that
+``import wattlas`` stays fast.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+from wattlas.errors import (
+    CRSError,
+    DataError,
+    GridError,
+    InputError,
+    UnitsError,
+    UnknownNameError,
+    WattlasWarning,
+)
+
+try:
+    __version__ = version("wattlas")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0+unknown"
+
+__all__ = [
+    "CRSError",
+    "DataError",
+    "GridError",
+    "InputError",
+    "UnitsError",
+    "UnknownNameError",
+    "WattlasWarning",
+    "__version__",
+    "datasets",
+    "grid",
+    "models",
+]
+
+_SUBMODULES = {"datasets", "grid", "models"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        return import_module(f"wattlas.{name}")
+    raise AttributeError(f"module 'wattlas' has no attribute {name!r}")

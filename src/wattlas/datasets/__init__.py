@@ -1,0 +1,51 @@
+"""Default layers shipped with wattlas, readers for users' own data, and fetchers.
+
+Shipped layers (offline, see ``grids/README.md`` for provenance):
+:func:`climate`, :func:`humidity`, :func:`elevation`, :func:`countries`,
+:func:`admin1`, :func:`metros`, :func:`electricity_prices`,
+:func:`carbon_intensity`, :func:`district_heating`, :func:`bidding_zones`.
+"""
+
+from wattlas.datasets._shipped import (
+    admin1,
+    bidding_zones,
+    carbon_intensity,
+    climate,
+    countries,
+    data_path,
+    district_heating,
+    electricity_prices,
+    elevation,
+    find_metro,
+    humidity,
+    manifest,
+    metros,
+)
+from wattlas.datasets.prices import resolve_prices
+from wattlas.datasets.readers import (
+    read_climate_geotiff,
+    read_era5,
+    read_price_table,
+    read_regions,
+)
+
+__all__ = [
+    "admin1",
+    "bidding_zones",
+    "carbon_intensity",
+    "climate",
+    "countries",
+    "data_path",
+    "district_heating",
+    "electricity_prices",
+    "elevation",
+    "find_metro",
+    "humidity",
+    "manifest",
+    "metros",
+    "read_climate_geotiff",
+    "read_era5",
+    "read_price_table",
+    "read_regions",
+    "resolve_prices",
+]

@@ -1,0 +1,340 @@
+"""Loaders of the default layers shipped inside the wattlas wheel.
+
+Every file under ``wattlas/data/`` is built by a recipe in ``grids/`` of the
+source repository; ``grids/README.md`` gives each layer's source, licence,
+resolution, units and checksum. Loaders read the files lazily on first use
+and return a fresh copy each call, so callers may modify what they get.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import unicodedata
+from functools import lru_cache
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from wattlas.errors import DataError, UnknownNameError
+
+__all__ = [
+    "admin1",
+    "bidding_zones",
+    "carbon_intensity",
+    "climate",
+    "countries",
+    "data_path",
+    "district_heating",
+    "electricity_prices",
+    "elevation",
+    "find_metro",
+    "humidity",
+    "manifest",
+    "metros",
+]
+
+
+def data_path(name: str) -> Path:
+    """Return the path of a shipped data file.
+
+    Parameters
+    ----------
+    name : str
+        File name inside ``wattlas/data`` (e.g. ``"metros.csv"``).
+
+    Raises
+    ------
+    DataError
+        If the file is not part of the installed package.
+    """
+    path = Path(str(files("wattlas.data") / name))
+    if not path.exists():
+        raise DataError(
+            f"shipped data file {name!r} is missing from the installation at {path.parent}; "
+            "reinstall wattlas or rebuild it with `python grids/build.py`"
+        )
+    return path
+
+
+@lru_cache(maxsize=1)
+def manifest() -> dict[str, Any]:
+    """Provenance of the shipped layers: source, licence, units and SHA-256 per file."""
+    return json.loads(data_path("manifest.json").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=None)
+def _open_nc(name: str) -> xr.Dataset:
+    with xr.open_dataset(data_path(name), engine="h5netcdf") as ds:
+        return ds.load()
+
+
+def climate() -> xr.Dataset:
+    """Monthly 2 m air-temperature climatology (ERA5, 2000-2025) at 0.25 deg.
+
+    Returns
+    -------
+    xarray.Dataset
+        ``t2m`` (month, lat, lon) [degC]: the mean 2 m temperature of each
+        calendar month over 2000-2025. Grid: :data:`wattlas.grid.DEFAULT_GRID`.
+
+    Notes
+    -----
+    Contains modified Copernicus Climate Change Service information 2025
+    (ERA5; Hersbach et al. 2020, doi:10.1002/qj.3803). Neither the European
+    Commission nor ECMWF is responsible for any use of this information.
+    """
+    return _open_nc("climate_t2m_monthly.nc").copy(deep=True)
+
+
+def elevation() -> xr.Dataset:
+    """Mean land elevation and land fraction at 0.25 deg.
+
+    Returns
+    -------
+    xarray.Dataset
+        ``elevation`` (lat, lon) [m] above sea level, NaN where the cell has
+        no land; ``land_fraction`` (lat, lon) [1].
+    """
+    return _open_nc("elevation.nc").copy(deep=True)
+
+
+def humidity(*, with_dew_point: bool = True) -> xr.Dataset:
+    """Annual distribution of surface humidity at 0.25 deg (ITU-R P.836-6).
+
+    Parameters
+    ----------
+    with_dew_point : bool, default True
+        Also derive ``dew_point`` from ``rho`` (see Notes).
+
+    Returns
+    -------
+    xarray.Dataset
+        ``rho`` (exceedance, lat, lon) [g m-3]: surface water-vapour density
+        exceeded for ``exceedance`` % of an average year; ``dew_point``
+        (exceedance, lat, lon) [degC]: the dew point exceeded for the same
+        share of the year.
+
+    Notes
+    -----
+    ``rho`` is turned into vapour pressure with ITU-R P.453 eq. (10),
+    ``e = rho T / 216.7``, taking ``T`` as the cell's annual-mean 2 m
+    temperature from :func:`climate` (the joint distribution of
+    temperature and humidity is not published), then into a dew point with
+    the Magnus form of Alduchov & Eskridge (1996). A temperature error of
+    +-15 K changes ``e`` by about +-5 % and the dew point by about +-0.7 K.
+    """
+    from wattlas.models.psychrometrics import (
+        dew_point_from_vapour_pressure,
+        vapour_pressure_from_density,
+    )
+
+    ds = _open_nc("humidity_rho_annual.nc").copy(deep=True)
+    if with_dew_point:
+        t_mean = climate()["t2m"].mean("month")
+        rho = ds["rho"].clip(min=1e-3)  # the maps hold 0 g/m3 in parts of Antarctica
+        e = vapour_pressure_from_density(rho.values, t_mean.values[None, :, :])
+        ds["dew_point"] = (
+            ("exceedance", "lat", "lon"),
+            dew_point_from_vapour_pressure(e).astype(np.float32),
+            {
+                "long_name": "dew point exceeded for the given percentage of an average year",
+                "standard_name": "dew_point_temperature",
+                "units": "degC",
+            },
+        )
+    return ds
+
+
+@lru_cache(maxsize=None)
+def _read_parquet(name: str):
+    import geopandas as gpd
+
+    return gpd.read_parquet(data_path(name))
+
+
+def countries():
+    """Countries (admin-0) from Natural Earth 1:10m, simplified as a coverage.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Columns ``iso_a2``, ``iso_a3`` (ISO 3166-1; empty for a few disputed
+        areas), ``name``, ``name_long``, ``admin``, ``ne_adm0_a3``,
+        ``continent``, ``subregion``, ``region_wb``, ``geometry``; EPSG:4326.
+    """
+    return _read_parquet("countries.parquet").copy()
+
+
+def admin1():
+    """First-level administrative regions (provinces, states) from geoBoundaries.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Columns ``admin1_id``, ``iso_a2``, ``country_name``, ``iso_3166_2``
+        (empty where no ISO code could be matched), ``name``, ``geometry``;
+        EPSG:4326.
+    """
+    return _read_parquet("admin1.parquet").copy()
+
+
+@lru_cache(maxsize=None)
+def _read_csv(name: str) -> pd.DataFrame:
+    return pd.read_csv(data_path(name), keep_default_na=False, na_values=[""])
+
+
+def metros(*, min_population: int = 100_000):
+    """Demand metros: GeoNames places with at least 100 000 inhabitants.
+
+    Parameters
+    ----------
+    min_population : int, default 100000
+        Keep places with at least this population (cannot go below 100 000).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``geonameid``, ``name``, ``asciiname``, ``country`` (ISO alpha-2),
+        ``admin1``, ``admin1_iso``, ``lat``, ``lon`` [deg], ``population``,
+        point ``geometry``; sorted by population, largest first.
+    """
+    import geopandas as gpd
+
+    df = _read_csv("metros.csv")
+    df = df[df["population"] >= min_population].copy()
+    for col in ("admin1", "admin1_iso"):
+        df[col] = df[col].fillna("")
+    return gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df.lon, df.lat), crs="EPSG:4326")
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    return " ".join(text.lower().replace("-", " ").split())
+
+
+@lru_cache(maxsize=1)
+def _metro_index() -> tuple[dict[str, int], dict[tuple[str, str], int], list[str]]:
+    df = _read_csv("metros.csv")
+    by_name: dict[str, int] = {}
+    by_name_cc: dict[tuple[str, str], int] = {}
+    # Rows are sorted by population (largest first), so setdefault keeps the largest.
+    for i, (name, ascii_name, cc) in enumerate(
+        zip(df["name"], df["asciiname"], df["country"], strict=True)
+    ):
+        for key in {_fold(name), _fold(ascii_name)}:
+            by_name.setdefault(key, i)
+            by_name_cc.setdefault((key, str(cc).upper()), i)
+    return by_name, by_name_cc, sorted(by_name)
+
+
+def find_metro(name: str) -> pd.Series:
+    """Resolve a metro name to one row of :func:`metros`.
+
+    Parameters
+    ----------
+    name : str
+        ``"Tokyo"`` or ``"Name, CC"`` with an ISO 3166-1 alpha-2 country code
+        (``"Portland, US"``). Matching ignores case and accents. Where several
+        places share a name, the most populous wins.
+
+    Returns
+    -------
+    pandas.Series
+        The metro's row.
+
+    Raises
+    ------
+    UnknownNameError
+        If nothing matches; the message lists close matches.
+    """
+    if not isinstance(name, str) or not name.strip():
+        raise UnknownNameError(f"metro name must be a non-empty string, got {name!r}")
+    by_name, by_name_cc, keys = _metro_index()
+    df = _read_csv("metros.csv")
+    text, _, cc = name.rpartition(",") if "," in name else (name, "", "")
+    key = _fold(text)
+    if cc.strip():
+        hit = by_name_cc.get((key, cc.strip().upper()))
+    else:
+        hit = by_name.get(key)
+    if hit is None:
+        close = difflib.get_close_matches(key, keys, n=5, cutoff=0.75)
+        suggestions = []
+        for k in close:
+            row = df.iloc[by_name[k]]
+            suggestions.append(f"{row['name']}, {row['country']}")
+        hint = f"; did you mean: {'; '.join(suggestions)}?" if suggestions else ""
+        where = f" in country {cc.strip().upper()!r}" if cc.strip() else ""
+        raise UnknownNameError(
+            f"unknown metro {name!r}{where} (places with >= 100 000 inhabitants){hint} "
+            "You can also pass (lat, lon) tuples."
+        )
+    return df.iloc[hit].copy()
+
+
+def electricity_prices() -> pd.DataFrame:
+    """Electricity prices for industrial or large consumers, converted to USD/MWh.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per region: ``region_code`` (ISO 3166-1 alpha-2, ISO 3166-2 or
+        a Nord Pool bidding zone), ``level`` (country, admin1, bidding_zone),
+        ``price_usd_per_mwh`` and the published ``price``, ``currency``,
+        ``unit``, ``year``, the exchange rate used (``fx_usd_per_unit``,
+        ``fx_year``), ``price_basis``, ``tax_basis``, ``consumer_class``,
+        ``flags`` (``old_year``, ``fx_year_mismatch``, ``wholesale_only``) and
+        the source (``source_name``, ``source_url``, ``source_detail``).
+
+    Notes
+    -----
+    Prices are as published by each source; bases differ (retail industrial
+    averages, regulated tariffs, wholesale day-ahead averages for bidding
+    zones) and are stated per row. See ``grids/README.md``.
+    """
+    df = _read_csv("electricity_prices.csv").copy()
+    df["flags"] = df["flags"].fillna("")
+    return df
+
+
+def carbon_intensity() -> pd.DataFrame:
+    """Grid carbon intensity by country, US state, Chinese and Canadian province, Nordic zone.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``region_code``, ``level``, ``name``, ``kg_co2_per_mwh`` [kgCO2(eq)/MWh],
+        ``year``, ``basis``, ``source``, ``source_url``.
+    """
+    return _read_csv("carbon_intensity.csv").copy()
+
+
+def district_heating() -> pd.DataFrame:
+    """District heating per country: share of heat demand served and a typical heat price.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``country_iso2``, ``country_name``, ``dh_share_pct`` [%] with its
+        basis, year and source, ``heat_price_usd_per_mwh`` [USD/MWh] and the
+        published price, currency, unit, year, basis and source; empty cells
+        where no sourced value was found.
+    """
+    return _read_csv("district_heating.csv").copy()
+
+
+def bidding_zones() -> pd.DataFrame:
+    """Admin-1 regions of Denmark, Norway and Sweden mapped to Nord Pool bidding zones.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``admin1_iso``, ``zone``, ``admin1_name``, ``note`` (a county-level
+        approximation where a zone border cuts through a county).
+    """
+    return _read_csv("bidding_zones.csv").copy()
