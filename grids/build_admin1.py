@@ -232,8 +232,14 @@ def build(out_dir=OUT):
     df = df[~df.geometry.is_empty]
     df = df[["iso_a2", "country_name", "iso_3166_2", "name", "geometry"]]
     df = df.sort_values(["iso_a2", "name"]).reset_index(drop=True)
-    df.insert(0, "admin1_id", [f"{cc}.{i:03d}" for cc, i in zip(
-        df["iso_a2"], df.groupby("iso_a2").cumcount(), strict=True)])
+    df.insert(
+        0,
+        "admin1_id",
+        [
+            f"{cc}.{i:03d}"
+            for cc, i in zip(df["iso_a2"], df.groupby("iso_a2").cumcount(), strict=True)
+        ],
+    )
     return write_geoparquet(gpd.GeoDataFrame(df, crs="EPSG:4326"), out_dir / FILENAME)
 
 

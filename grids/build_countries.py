@@ -65,8 +65,10 @@ def build(out_dir=OUT):
         df.loc[df[col] == "-99", col] = ""
     # Keep polygonal parts only (make_valid can return collections with lines).
     df["geometry"] = [
-        shapely.union_all([g for g in shapely.get_parts(geom) if g.geom_type in
-                           ("Polygon", "MultiPolygon")]) for geom in df.geometry.values
+        shapely.union_all(
+            [g for g in shapely.get_parts(geom) if g.geom_type in ("Polygon", "MultiPolygon")]
+        )
+        for geom in df.geometry.values
     ]
     simplified = shapely.coverage_simplify(df.geometry.values, TOLERANCE_DEG)
     simplified = shapely.make_valid(simplified)

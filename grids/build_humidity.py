@@ -9,9 +9,14 @@ were derived by ITU-R from 36 years of ECMWF ERA-40/ERA-Interim data.
 
 Method: ITU-R P.836-6 Annex 2, as implemented by ``itur.models.itu836``:
 bilinear interpolation of the four surrounding grid points after scaling
-each to the cell's altitude with the map's water-vapour scale height
+each to the point's altitude with the map's water-vapour scale height
 (``rho(h) = rho_i * exp(-(h - h_i) / VSCH_i)``). The altitude is the
-default elevation layer (``build_elevation.py``; 0 m over the ocean).
+Recommendation's own topography (ITU-R P.1511 at the cell centre). Scaling
+to the 0.25 deg mean elevation instead was tried and rejected: where a
+low-lying cell sits under high grid points (coastal Chile) the exponential
+extrapolation gave up to 300 g/m^3. itur returns NaN at some points poleward
+of 86.5 deg; those take their latitude row's mean (see ``_fill_polar``).
+Crossing quantiles are sorted per cell.
 
 Output: ``src/wattlas/data/humidity_rho_annual.nc`` with variable
 ``rho`` (exceedance, lat, lon) [g m-3], int16 packed at 0.01 g/m^3.
@@ -35,6 +40,24 @@ FILENAME = "humidity_rho_annual.nc"
 P_LEVELS = (0.5, 1, 2, 3, 5, 10, 20, 30, 50, 60, 70, 80, 90, 95, 99)
 
 
+def _fill_polar(field: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Fill the NaNs itur 0.4.0 returns at some points poleward of 86.5 deg.
+
+    A NaN cell takes the mean of its latitude row (the maps are nearly uniform in
+    longitude there); a row with no value at all (the South Pole) takes the next row's
+    mean. Anything else that is NaN is an error.
+    """
+    field = field.copy()
+    bad = ~np.isfinite(field)
+    if bad[np.abs(lat) < 86.5].any():
+        raise RuntimeError("itur returned NaN away from the poles")
+    rows = np.where(bad.any(axis=1))[0]
+    for i in sorted(rows, key=lambda r: -np.isfinite(field[r]).sum()):
+        source = field[i] if np.isfinite(field[i]).any() else field[i + 1 if i == 0 else i - 1]
+        field[i, ~np.isfinite(field[i])] = np.nanmean(source)
+    return field
+
+
 def build(out_dir=OUT):
     import itur
     from itur.models import itu836
@@ -42,15 +65,20 @@ def build(out_dir=OUT):
     if itur.__version__ != "0.4.0":
         raise RuntimeError(f"recipe pinned to itur 0.4.0, found {itur.__version__}")
     itu836.change_version(6)
-    with xr.open_dataset(out_dir / "elevation.nc", engine="h5netcdf") as elev:
-        alt_m = elev["elevation"].fillna(0.0).clip(min=0.0).values
     grid = DEFAULT_GRID
     lat2d, lon2d = np.meshgrid(grid.lat, grid.lon, indexing="ij")
-    lat_f, lon_f, alt_km = lat2d.ravel(), lon2d.ravel(), alt_m.ravel() / 1000.0
+    lat_f, lon_f = lat2d.ravel(), lon2d.ravel()
     out = np.empty((len(P_LEVELS), grid.nlat, grid.nlon))
     for k, p in enumerate(P_LEVELS):
-        rho = np.asarray(itu836.surface_water_vapour_density(lat_f, lon_f, p, alt=alt_km))
-        out[k] = rho.reshape(grid.nlat, grid.nlon)
+        # alt=None: the Recommendation's own topography (ITU-R P.1511 via itur) sets the
+        # altitude of each point, as P.836-6 prescribes when the site height is unknown.
+        rho = np.asarray(itu836.surface_water_vapour_density(lat_f, lon_f, p, alt=None))
+        out[k] = _fill_polar(rho.reshape(grid.nlat, grid.nlon), grid.lat)
+    # Each exceedance level is interpolated and height-scaled independently, which can
+    # make neighbouring quantiles cross by a few 0.01 g/m3 in steep terrain. Sorting each
+    # cell's values (monotone rearrangement; Chernozhukov, Fernandez-Val & Galichon 2010,
+    # Econometrica 78:1093) restores a valid distribution without changing its values.
+    out = -np.sort(-out, axis=0)
     coords = DEFAULT_GRID.coords()
     coords["exceedance"] = xr.DataArray(
         np.array(P_LEVELS, dtype=float),

@@ -47,24 +47,36 @@ def build(out_dir=OUT):
         }
     )
     points = gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df.lon, df.lat), crs="EPSG:4326")
-    admin1 = gpd.read_parquet(out_dir / "admin1.parquet")[["iso_a2", "name", "iso_3166_2",
-                                                           "geometry"]]
-    admin1 = admin1.rename(columns={"name": "admin1", "iso_3166_2": "admin1_iso",
-                                    "iso_a2": "admin1_country"})
+    admin1 = gpd.read_parquet(out_dir / "admin1.parquet")[
+        ["iso_a2", "name", "iso_3166_2", "geometry"]
+    ]
+    admin1 = admin1.rename(
+        columns={"name": "admin1", "iso_3166_2": "admin1_iso", "iso_a2": "admin1_country"}
+    )
     joined = gpd.sjoin(points, admin1, how="left", predicate="within")
     joined = joined[~joined.index.duplicated(keep="first")]
     missing = joined["admin1"].isna()
     if missing.any():
-        near = gpd.sjoin_nearest(points[missing.values], admin1, how="left",
-                                 max_distance=0.25)
+        near = gpd.sjoin_nearest(points[missing.values], admin1, how="left", max_distance=0.25)
         near = near[~near.index.duplicated(keep="first")]
         for col in ("admin1", "admin1_iso", "admin1_country"):
             joined.loc[near.index, col] = near[col]
     # A region of another country (border towns on simplified borders) is not trusted.
     wrong = joined["admin1_country"].notna() & (joined["admin1_country"] != joined["country"])
     joined.loc[wrong, ["admin1", "admin1_iso"]] = None
-    out = joined[["geonameid", "name", "asciiname", "country", "admin1", "admin1_iso",
-                  "lat", "lon", "population"]].copy()
+    out = joined[
+        [
+            "geonameid",
+            "name",
+            "asciiname",
+            "country",
+            "admin1",
+            "admin1_iso",
+            "lat",
+            "lon",
+            "population",
+        ]
+    ].copy()
     out["admin1"] = out["admin1"].fillna("")
     out["admin1_iso"] = out["admin1_iso"].fillna("")
     out = out.sort_values(["population", "geonameid"], ascending=[False, True])

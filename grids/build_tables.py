@@ -15,7 +15,8 @@ Conversion: ``price_usd_per_mwh = price * unit_factor * usd_per_unit`` with
 ``unit_factor`` 1000 for per_kWh, 10 for cents_per_kWh and 1 for per_MWh.
 The exchange rate is the annual average of the price's year; where the table
 has no rate for that year, the nearest year is used and the row is flagged
-``fx_year_mismatch``. Rows in a currency with no sourced rate are dropped and
+``fx_year_mismatch``; rows whose source note says DOUBTFUL are flagged
+``doubtful_source``. Rows in a currency with no sourced rate are dropped and
 listed in ``grids/README.md``. Where one region has several rows, the most
 recent year wins (then the first listed).
 
@@ -47,9 +48,24 @@ HEAT_UNIT_FACTOR = {
 }
 
 PRICE_COLUMNS = [
-    "region_code", "level", "country_iso2", "region_name", "price_usd_per_mwh", "price",
-    "currency", "unit", "year", "fx_usd_per_unit", "fx_year", "price_basis", "tax_basis",
-    "consumer_class", "flags", "source_name", "source_url", "source_detail",
+    "region_code",
+    "level",
+    "country_iso2",
+    "region_name",
+    "price_usd_per_mwh",
+    "price",
+    "currency",
+    "unit",
+    "year",
+    "fx_usd_per_unit",
+    "fx_year",
+    "price_basis",
+    "tax_basis",
+    "consumer_class",
+    "flags",
+    "source_name",
+    "source_url",
+    "source_detail",
 ]
 
 
@@ -62,8 +78,10 @@ def fx_table() -> pd.DataFrame:
         per_usd = fx.loc[missing, "source_detail"].str.extract(r"([0-9][0-9.,]*)\s")[0]
         per_usd = per_usd.str.replace(",", "", regex=False).astype(float)
         fx.loc[missing, "usd_per_unit"] = 1.0 / per_usd
-    fx = pd.concat([fx, pd.DataFrame({"currency": ["USD"], "year": [0],
-                                      "usd_per_unit": [1.0]})], ignore_index=True)
+    fx = pd.concat(
+        [fx, pd.DataFrame({"currency": ["USD"], "year": [0], "usd_per_unit": [1.0]})],
+        ignore_index=True,
+    )
     return fx
 
 
@@ -97,6 +115,8 @@ def build_prices(out_dir=OUT):
             flags.append("old_year")
         if "wholesale" in str(r["price_basis"]).lower():
             flags.append("wholesale_only")
+        if "DOUBTFUL" in str(r["source_detail"]):
+            flags.append("doubtful_source")
         out = r.to_dict()
         out.update(
             price_usd_per_mwh=round(float(r["price"]) * UNIT_FACTOR[r["unit"]] * rate, 2),
@@ -142,8 +162,9 @@ def build(out_dir=OUT):
     build_district_heating(out_dir)
     build_bidding_zones(out_dir)
     if dropped:
-        print("price rows dropped (no sourced exchange rate): " + ", ".join(dropped),
-              file=sys.stderr)
+        print(
+            "price rows dropped (no sourced exchange rate): " + ", ".join(dropped), file=sys.stderr
+        )
     return out_dir
 
 

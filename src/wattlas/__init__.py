@@ -1,4 +1,4 @@
-"""wattlas: where on Earth is an AI token cheapest to make, and still close to its users?
+"""wattlas: where an AI token is cheapest to make, and still close to its users.
 
 The public API is small; heavy modules load on first use so that
 ``import wattlas`` stays fast.

@@ -13,8 +13,7 @@ import xarray as xr
 from wattlas.errors import UnitsError
 
 _KELVIN = {"k", "kelvin", "degk", "deg_k", "degrees_k", "°k"}
-_CELSIUS = {"degc", "deg_c", "celsius", "°c", "c", "degrees_c", "degree_celsius",
-            "degrees_celsius"}
+_CELSIUS = {"degc", "deg_c", "celsius", "°c", "c", "degrees_c", "degree_celsius", "degrees_celsius"}
 _FAHRENHEIT = {"degf", "deg_f", "fahrenheit", "°f", "f", "degrees_f"}
 
 #: Lowest plausible near-surface air or dew-point temperature [degC]; the
@@ -59,9 +58,7 @@ def to_celsius(da: xr.DataArray, *, name: str) -> xr.DataArray:
     elif units in _FAHRENHEIT:
         out = (da - 32.0) * (5.0 / 9.0)
     else:
-        raise UnitsError(
-            f"{name} has units {raw!r}; expected a temperature unit (K, degC or degF)"
-        )
+        raise UnitsError(f"{name} has units {raw!r}; expected a temperature unit (K, degC or degF)")
     out.attrs = {**da.attrs, "units": "degC"}
     if out.chunks is None and out.size:  # dask-backed data is checked block-wise later
         values = np.asarray(out.values)

@@ -183,9 +183,9 @@ def _find_coord(obj: xr.DataArray | xr.Dataset, names: tuple[str, ...], what: st
     for name in names:
         if name in obj.coords or name in obj.dims:
             return name
-    for name, coord in obj.coords.items():
+    for key, coord in obj.coords.items():
         if coord.attrs.get("standard_name") == what:
-            return str(name)
+            return str(key)
     raise GridError(
         f"no {what} coordinate found (looked for {', '.join(names)} and "
         f"standard_name={what!r}); dimensions are {tuple(obj.dims)}. "
@@ -238,15 +238,18 @@ def normalize_grid(obj: T, *, require_regular: bool = True) -> T:
     re-sorted; descending axes are reversed. Nothing is interpolated.
     """
     if not isinstance(obj, (xr.DataArray, xr.Dataset)):
-        raise GridError(
-            f"expected an xarray.DataArray or xarray.Dataset, got {type(obj).__name__}"
-        )
+        raise GridError(f"expected an xarray.DataArray or xarray.Dataset, got {type(obj).__name__}")
     lat_name = _find_coord(obj, _LAT_NAMES, "latitude")
     lon_name = _find_coord(obj, _LON_NAMES, "longitude")
-    obj = obj.rename({lat_name: "lat", lon_name: "lon"}) if (lat_name, lon_name) != (
-        "lat",
-        "lon",
-    ) else obj
+    obj = (
+        obj.rename({lat_name: "lat", lon_name: "lon"})
+        if (lat_name, lon_name)
+        != (
+            "lat",
+            "lon",
+        )
+        else obj
+    )
     for name, what in (("lat", "latitude"), ("lon", "longitude")):
         coord = obj[name]
         if coord.ndim != 1 or coord.dims != (name,):

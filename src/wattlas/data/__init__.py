@@ -1,0 +1,1 @@
+"""Data files shipped with wattlas (built by the recipes in ``grids/``)."""

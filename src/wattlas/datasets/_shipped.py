@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import json
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -67,7 +67,7 @@ def manifest() -> dict[str, Any]:
     return json.loads(data_path("manifest.json").read_text(encoding="utf-8"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _open_nc(name: str) -> xr.Dataset:
     with xr.open_dataset(data_path(name), engine="h5netcdf") as ds:
         return ds.load()
@@ -150,7 +150,7 @@ def humidity(*, with_dew_point: bool = True) -> xr.Dataset:
     return ds
 
 
-@lru_cache(maxsize=None)
+@cache
 def _read_parquet(name: str):
     import geopandas as gpd
 
@@ -183,7 +183,7 @@ def admin1():
     return _read_parquet("admin1.parquet").copy()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _read_csv(name: str) -> pd.DataFrame:
     return pd.read_csv(data_path(name), keep_default_na=False, na_values=[""])
 
@@ -288,7 +288,8 @@ def electricity_prices() -> pd.DataFrame:
         ``price_usd_per_mwh`` and the published ``price``, ``currency``,
         ``unit``, ``year``, the exchange rate used (``fx_usd_per_unit``,
         ``fx_year``), ``price_basis``, ``tax_basis``, ``consumer_class``,
-        ``flags`` (``old_year``, ``fx_year_mismatch``, ``wholesale_only``) and
+        ``flags`` (``old_year``, ``fx_year_mismatch``, ``wholesale_only``,
+        ``doubtful_source``) and
         the source (``source_name``, ``source_url``, ``source_detail``).
 
     Notes

@@ -193,8 +193,9 @@ def fetch_geoboundaries_adm1(iso3: str) -> Path:
     folder = cache_dir()
     folder.mkdir(parents=True, exist_ok=True)
     path = Path(
-        pooch.retrieve(_GEOBOUNDARIES_URL.format(iso3=code), known_hash=None, fname=name,
-                       path=folder)
+        pooch.retrieve(
+            _GEOBOUNDARIES_URL.format(iso3=code), known_hash=None, fname=name, path=folder
+        )
     )
     _verify(path, name, None, folder / "hashes.json")
     return path
@@ -219,10 +220,6 @@ def fetch_era5_hourly(
     target : path
         Output NetCDF file; read it with :func:`wattlas.datasets.read_era5`.
     """
-    try:
-        import cdsapi
-    except ImportError as err:
-        raise ImportError("fetch_era5_hourly needs cdsapi: pip install cdsapi") from err
     west, south, east, north = (float(v) for v in bbox)
     if not (-90 <= south < north <= 90):
         raise InputError(f"bbox south/north must satisfy -90 <= south < north <= 90: {bbox}")
@@ -231,6 +228,10 @@ def fetch_era5_hourly(
     target = Path(target)
     if not target.parent.exists():
         raise InputError(f"output folder does not exist: {target.parent}")
+    try:
+        import cdsapi
+    except ImportError as err:
+        raise ImportError("fetch_era5_hourly needs cdsapi: pip install cdsapi") from err
     tmp = target.with_name(target.name + ".part")
     request = {
         "product_type": ["reanalysis"],

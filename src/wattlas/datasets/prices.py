@@ -51,9 +51,9 @@ def _country_values(table: pd.DataFrame, countries: pd.DataFrame) -> pd.DataFram
     sub_median = known.groupby("subregion")["price_usd_per_mwh"].median()
     global_median = float(known["price_usd_per_mwh"].median()) if len(known) else np.nan
     for cc in out.index[out["price_source"] == ""]:
-        region = out.at[cc, "subregion"]
+        region = str(out.at[cc, "subregion"])
         if region in sub_median.index:
-            out.at[cc, "price_usd_per_mwh"] = sub_median[region]
+            out.at[cc, "price_usd_per_mwh"] = float(sub_median.loc[region])
             out.at[cc, "price_source"] = "fallback:subregion_median"
             out.at[cc, "price_region_code"] = str(region)
         else:
@@ -91,7 +91,9 @@ def resolve_prices(prices: pd.DataFrame | str | None = None, *, level: str = "ad
     if level == "admin0":
         out = countries.merge(
             by_country[["price_usd_per_mwh", "price_source", "price_region_code"]],
-            left_on="iso_a2", right_index=True, how="left",
+            left_on="iso_a2",
+            right_index=True,
+            how="left",
         )
         missing = out["price_source"].isna()
         out.loc[missing, "price_usd_per_mwh"] = float(
@@ -118,7 +120,9 @@ def resolve_prices(prices: pd.DataFrame | str | None = None, *, level: str = "ad
         elif cc in by_country.index:
             row = by_country.loc[cc]
             price[i], source[i], code[i] = (
-                row["price_usd_per_mwh"], row["price_source"], row["price_region_code"]
+                row["price_usd_per_mwh"],
+                row["price_source"],
+                row["price_region_code"],
             )
         else:
             known = by_country[by_country["price_source"] == "country"]["price_usd_per_mwh"]

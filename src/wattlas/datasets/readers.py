@@ -90,8 +90,9 @@ def read_era5(source: PathLike | xr.Dataset, *, variables=("t2m", "d2m")) -> xr.
     result = xr.Dataset(converted, attrs=dict(ds.attrs))
     result["t2m"].attrs.update(long_name="2 m air temperature", standard_name="air_temperature")
     if "d2m" in result:
-        result["d2m"].attrs.update(long_name="2 m dew point temperature",
-                                   standard_name="dew_point_temperature")
+        result["d2m"].attrs.update(
+            long_name="2 m dew point temperature", standard_name="dew_point_temperature"
+        )
         if bool((result["d2m"] > result["t2m"] + 0.5).any()):
             raise UnitsError(
                 "d2m exceeds t2m by more than 0.5 K somewhere (relative humidity above 100 %); "
@@ -186,8 +187,10 @@ def read_climate_geotiff(
         lat = t.f + t.e * (np.arange(src.height) + 0.5)
     dims: tuple[str, ...] = ("month", "lat", "lon") if data.shape[0] == 12 else ("lat", "lon")
     values = data if data.shape[0] == 12 else data[0]
-    coords: dict[str, Any] = {"lat": ("lat", lat, {"units": "degrees_north"}),
-                              "lon": ("lon", lon, {"units": "degrees_east"})}
+    coords: dict[str, Any] = {
+        "lat": ("lat", lat, {"units": "degrees_north"}),
+        "lon": ("lon", lon, {"units": "degrees_east"}),
+    }
     if data.shape[0] == 12:
         coords["month"] = ("month", np.arange(1, 13))
     da = xr.DataArray(values, dims=dims, coords=coords, attrs={"units": units})
@@ -249,9 +252,7 @@ def read_price_table(
     if df.empty:
         raise InputError("the price table is empty")
     if "region_code" not in df.columns:
-        raise InputError(
-            f"the price table needs a 'region_code' column; found {list(df.columns)}"
-        )
+        raise InputError(f"the price table needs a 'region_code' column; found {list(df.columns)}")
     df["region_code"] = df["region_code"].astype(str).str.strip().str.upper()
     if "price_usd_per_mwh" not in df.columns:
         missing = [c for c in _PRICE_RAW if c not in df.columns]
@@ -273,7 +274,8 @@ def read_price_table(
                 f"no exchange rate for {no_rate}; pass fx={{'{no_rate[0]}': usd_per_unit, ...}}"
             )
         df["price_usd_per_mwh"] = (
-            pd.to_numeric(df["price"], errors="coerce") * units.map(_UNIT_FACTOR).astype(float)
+            pd.to_numeric(df["price"], errors="coerce")
+            * units.map(_UNIT_FACTOR).astype(float)
             * currencies.map(rates).astype(float)
         )
     values = pd.to_numeric(df["price_usd_per_mwh"], errors="coerce")

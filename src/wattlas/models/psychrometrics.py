@@ -29,7 +29,7 @@ _ITU_RHO_TO_E = 216.7
 
 
 def saturation_vapour_pressure(temperature_c: ArrayLike) -> np.ndarray:
-    """Saturation vapour pressure over liquid water (Magnus form).
+    r"""Saturation vapour pressure over liquid water (Magnus form).
 
     Parameters
     ----------
@@ -43,7 +43,7 @@ def saturation_vapour_pressure(temperature_c: ArrayLike) -> np.ndarray:
 
     Notes
     -----
-    .. math:: e_s(T) = 6.1094 \\exp\\left(\\frac{17.625\\,T}{T + 243.04}\\right)
+    .. math:: e_s(T) = 6.1094 \exp\left(\frac{17.625\,T}{T + 243.04}\right)
 
     Relative error below 0.4 % over -40..50 degC against the Wexler/Hyland-Wexler
     formulations [1]_.
@@ -59,7 +59,7 @@ def saturation_vapour_pressure(temperature_c: ArrayLike) -> np.ndarray:
 
 
 def dew_point_from_vapour_pressure(vapour_pressure_hpa: ArrayLike) -> np.ndarray:
-    """Dew point from water-vapour partial pressure (inverse Magnus form).
+    r"""Dew point from water-vapour partial pressure (inverse Magnus form).
 
     Parameters
     ----------
@@ -78,7 +78,7 @@ def dew_point_from_vapour_pressure(vapour_pressure_hpa: ArrayLike) -> np.ndarray
 
     Notes
     -----
-    .. math:: T_d = \\frac{243.04\\,\\ln(e/6.1094)}{17.625 - \\ln(e/6.1094)}
+    .. math:: T_d = \frac{243.04\,\ln(e/6.1094)}{17.625 - \ln(e/6.1094)}
 
     the exact inverse of :func:`saturation_vapour_pressure` [1]_.
 
@@ -94,7 +94,7 @@ def dew_point_from_vapour_pressure(vapour_pressure_hpa: ArrayLike) -> np.ndarray
 
 
 def vapour_pressure_from_density(rho_g_m3: ArrayLike, temperature_c: ArrayLike) -> np.ndarray:
-    """Water-vapour partial pressure from water-vapour density (ideal gas).
+    r"""Water-vapour partial pressure from water-vapour density (ideal gas).
 
     Parameters
     ----------
@@ -110,7 +110,7 @@ def vapour_pressure_from_density(rho_g_m3: ArrayLike, temperature_c: ArrayLike) 
 
     Notes
     -----
-    ITU-R P.453 [1]_, eq. (10): :math:`e = \\rho\\,T / 216.7` with :math:`T` in K.
+    ITU-R P.453 [1]_, eq. (10): :math:`e = \rho\,T / 216.7` with :math:`T` in K.
 
     References
     ----------

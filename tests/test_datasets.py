@@ -1,0 +1,276 @@
+"""Shipped layers: shapes, units and values against independent references."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from wattlas import datasets as ds
+from wattlas.errors import UnknownNameError
+from wattlas.grid import DEFAULT_GRID, cell_area_km2
+
+
+@pytest.fixture(scope="module")
+def t2m():
+    return ds.climate()["t2m"]
+
+
+def test_climate_layout_and_units(t2m):
+    assert t2m.dims == ("month", "lat", "lon")
+    assert t2m.shape == (12, DEFAULT_GRID.nlat, DEFAULT_GRID.nlon)
+    assert t2m.attrs["units"] == "degC"
+    assert t2m.attrs["long_name"]
+    np.testing.assert_array_equal(t2m.lat, DEFAULT_GRID.lat)
+    np.testing.assert_array_equal(t2m.lon, DEFAULT_GRID.lon)
+    assert not bool(t2m.isnull().any())
+
+
+def test_climate_global_mean(t2m):
+    # Global mean 2 m temperature is about 14-15 degC in 2000-2025 (ERA5 climate bulletins).
+    w = np.cos(np.deg2rad(t2m.lat))
+    assert float(t2m.mean("month").weighted(w).mean()) == pytest.approx(14.5, abs=0.7)
+
+
+# Japan Meteorological Agency normals 1991-2020, Tokyo (station 47662):
+# January 5.4 degC, July 25.7 degC
+# (https://www.data.jma.go.jp/obd/stats/etrn/view/nml_sfc_ym.php?prec_no=44&block_no=47662).
+def test_tokyo_against_jma_normals(t2m):
+    cell = t2m.sel(lat=35.69, lon=139.69, method="nearest")
+    assert float(cell.sel(month=1)) == pytest.approx(5.4, abs=1.5)
+    assert float(cell.sel(month=7)) == pytest.approx(25.7, abs=1.5)
+
+
+# ITU-R P.1510-1 monthly mean surface temperature (an independent product, 0.75 deg),
+# evaluated with itur 0.4.0 (itu1510.surface_month_mean_temperature) at the city centres.
+ITU_1510 = {
+    "Moscow": (55.76, 37.62, -7.7, 18.9),
+    "Singapore": (1.35, 103.82, 26.1, 27.0),
+    "Sydney": (-33.87, 151.21, 21.9, 12.1),
+    "Riyadh": (24.69, 46.72, 13.9, 36.0),
+    "Helsinki": (60.17, 24.94, -4.0, 17.2),
+    "Reykjavik": (64.15, -21.94, -0.2, 10.9),
+}
+
+
+@pytest.mark.parametrize("city", sorted(ITU_1510))
+def test_january_july_against_itu_p1510(t2m, city):
+    lat, lon, jan, jul = ITU_1510[city]
+    cell = t2m.sel(lat=lat, lon=lon, method="nearest")
+    assert float(cell.sel(month=1)) == pytest.approx(jan, abs=2.0)
+    assert float(cell.sel(month=7)) == pytest.approx(jul, abs=2.0)
+
+
+def test_elevation_and_land_area():
+    e = ds.elevation()
+    assert e["elevation"].attrs["units"] == "m"
+    land = e["land_fraction"]
+    assert float(land.min()) >= 0.0 and float(land.max()) <= 1.0
+    area = (cell_area_km2(land.lat.values, 0.25)[:, None] * land.values).sum()
+    # Land area of the Earth, including Antarctica and inland water: 148.9 million km^2
+    # (CIA World Factbook, "World: Geography").
+    assert area / 1e6 == pytest.approx(148.9, rel=0.03)
+    # Denver, "the Mile-High City", stands at about 1609 m; La Paz region above 3000 m.
+    assert float(e["elevation"].sel(lat=39.75, lon=-105.0)) == pytest.approx(1609, abs=250)
+    assert bool(np.isnan(e["elevation"].sel(lat=0.0, lon=-140.0)))  # mid-Pacific
+
+
+def test_humidity_distribution():
+    h = ds.humidity()
+    assert h["rho"].attrs["units"] == "g m-3"
+    assert h["dew_point"].attrs["units"] == "degC"
+    rho = h["rho"]
+    assert not bool(rho.isnull().any())
+    # Exceeded for more of the year -> smaller value: monotone along exceedance.
+    assert bool((rho.diff("exceedance") <= 0).all())
+    # Saturation at 35 degC holds 39.6 g/m3 (ideal gas, e_s = 56.2 hPa): no cell may exceed it.
+    assert float(rho.max()) < 39.6
+    # Median dew point in Singapore is about 24 degC (NEA climate of Singapore); in a
+    # dry continental winter climate (Ulaanbaatar) well below zero.
+    sg = float(h["dew_point"].sel(exceedance=50, lat=1.25, lon=103.75))
+    assert sg == pytest.approx(24.0, abs=1.5)
+    ub = float(h["dew_point"].sel(exceedance=50, lat=47.75, lon=107.0))
+    assert ub < -5.0
+
+
+def test_countries():
+    c = ds.countries()
+    assert c.crs.to_epsg() == 4326
+    coded = c[c["iso_a2"] != ""]
+    assert len(coded) >= 230
+    assert coded["iso_a2"].is_unique and coded["iso_a3"].is_unique
+    assert coded["iso_a2"].str.fullmatch(r"[A-Z]{2}").all()
+    for iso2, iso3 in [("FR", "FRA"), ("NO", "NOR"), ("CN", "CHN"), ("US", "USA")]:
+        assert coded.set_index("iso_a2").at[iso2, "iso_a3"] == iso3
+    assert c.geometry.is_valid.all()
+    assert set(c.geom_type) <= {"Polygon", "MultiPolygon"}
+
+
+def test_admin1_coverage():
+    a = ds.admin1()
+    assert a.crs.to_epsg() == 4326 and a.geometry.is_valid.all()
+    assert a["admin1_id"].is_unique
+    counts = a.groupby("iso_a2").size()
+    # Published counts of first-level divisions (ISO 3166-2): 50 US states + DC (+PR),
+    # 13 Canadian provinces and territories, 47 Japanese prefectures, 27 Brazilian units,
+    # 8 Australian states and territories, 17 Korean divisions, 16 German states.
+    for cc, n in {"US": 52, "CA": 13, "JP": 47, "BR": 27, "AU": 8, "KR": 17, "DE": 16}.items():
+        assert counts[cc] == n, cc
+    for cc in ["CN", "IN", "SE", "NO", "FI", "DK", "IS", "FR", "IT", "ES", "PL"]:
+        assert counts[cc] >= 5, cc
+    codes = set(a["iso_3166_2"])
+    for code in [
+        "CN-NM",
+        "CN-HE",
+        "CN-GZ",
+        "CN-GS",
+        "CN-NX",
+        "CN-QH",
+        "CN-BJ",
+        "CN-SH",
+        "CN-GD",
+        "CN-ZJ",
+        "US-TX",
+        "US-WY",
+        "CA-QC",
+        "SE-BD",
+        "NO-18",
+    ]:
+        assert code in codes, code
+    named = a[a["iso_3166_2"] != ""]
+    assert named["iso_3166_2"].is_unique
+    assert (named["iso_3166_2"].str.slice(0, 2) == named["iso_a2"]).all()
+
+
+def test_metros_table():
+    m = ds.metros()
+    assert m.crs.to_epsg() == 4326
+    assert (m["population"] >= 100_000).all()
+    assert m["population"].is_monotonic_decreasing
+    assert {"name", "asciiname", "country", "admin1", "lat", "lon", "population"} <= set(m)
+    assert m["lat"].between(-90, 90).all() and m["lon"].between(-180, 180).all()
+    assert len(m) > 4000
+    assert len(ds.metros(min_population=1_000_000)) < len(m)
+
+
+def test_find_metro_largest_first_and_country_qualifier():
+    assert ds.find_metro("Tokyo")["country"] == "JP"
+    # Several places are called Portland; the largest (Oregon) wins unless qualified.
+    assert ds.find_metro("portland")["admin1"] == "Oregon"
+    assert ds.find_metro("Beijing, CN")["admin1_iso"] == "CN-BJ"
+    assert ds.find_metro("Sao Paulo")["name"] == "São Paulo"  # accents ignored
+    london_ca = ds.find_metro("London, CA")
+    assert london_ca["country"] == "CA" and london_ca["population"] < 1e6
+
+
+@pytest.mark.parametrize("name", ["Tokio", "Nowhereville", "Paris, XX"])
+def test_find_metro_unknown(name):
+    with pytest.raises(UnknownNameError, match="unknown metro") as info:
+        ds.find_metro(name)
+    if name == "Tokio":
+        assert "Tokyo, JP" in str(info.value)
+
+
+def test_find_metro_rejects_non_string():
+    with pytest.raises(UnknownNameError, match="non-empty string"):
+        ds.find_metro("  ")
+
+
+def test_price_table_contents():
+    p = ds.electricity_prices()
+    assert p["region_code"].is_unique
+    assert (p["price_usd_per_mwh"] > 0).all()
+    countries = p[p["level"] == "country"]["region_code"]
+    states = p[p["region_code"].str.startswith("US-")]
+    # EIA reports all 50 states and DC.
+    assert len(states) == 51
+    assert {"CA-QC", "CA-BC", "CA-ON", "SE1", "SE4", "NO4", "CN-NM", "CN-GZ"} <= set(
+        p["region_code"]
+    )
+    assert countries.str.fullmatch(r"[A-Z]{2}").all()
+    assert p["source_url"].str.startswith("http").all()
+    assert p["year"].between(2010, 2026).all()
+
+
+def test_price_currency_conversion_of_a_published_row():
+    p = ds.electricity_prices().set_index("region_code")
+    de = p.loc["DE"]
+    # Eurostat nrg_pc_205, band ID/IE, 2024-S2: 0.1712 EUR/kWh excl. VAT; ECB/Fed annual
+    # average 2024: 1.082 USD per EUR -> 0.1712 * 1000 * 1.082 = 185.24 USD/MWh.
+    assert de["currency"] == "EUR" and de["unit"] == "per_kWh"
+    assert de["price_usd_per_mwh"] == pytest.approx(0.1712 * 1000 * 1.082, abs=0.01)
+    tx = p.loc["US-TX"]  # EIA: 6.60 cents/kWh -> 66.0 USD/MWh
+    assert tx["price_usd_per_mwh"] == pytest.approx(66.0, abs=0.01)
+
+
+def test_carbon_intensity_table():
+    c = ds.carbon_intensity().set_index("region_code")
+    assert c.index.is_unique
+    # Zero is a published value (OWID: Central African Republic, all hydro).
+    assert (c["kg_co2_per_mwh"] >= 0).all() and (c["kg_co2_per_mwh"] < 1500).all()
+    # Hydro-dominated grids are far cleaner than coal-dominated ones.
+    assert c.at["NO", "kg_co2_per_mwh"] < 100 < c.at["CN", "kg_co2_per_mwh"]
+    assert c.at["CA-QC", "kg_co2_per_mwh"] < c.at["CA-AB", "kg_co2_per_mwh"]
+    assert {"US-WY", "CN-NM", "SE1", "FI-ZONE"} <= set(c.index)
+
+
+def test_district_heating_table():
+    d = ds.district_heating().set_index("country_iso2")
+    assert d.index.is_unique
+    shares = d["dh_share_pct"].dropna()
+    assert shares.between(0, 100).all()
+    # Denmark and Finland rely on district heating far more than the UK or Italy.
+    assert d.at["DK", "dh_share_pct"] > 50 > d.at["GB", "dh_share_pct"]
+    priced = d["heat_price_usd_per_mwh"].dropna()
+    assert priced.between(20, 350).all()  # NL 2023 crisis price: 66 EUR/GJ
+
+
+def test_manifest_matches_files():
+    import hashlib
+
+    for layer in ds.manifest()["layers"].values():
+        for name, meta in layer["files"].items():
+            digest = hashlib.sha256(ds.data_path(name).read_bytes()).hexdigest()
+            assert digest == meta["sha256"], name
+            assert layer["licence"] and layer["source"]
+
+
+def test_loaders_return_copies():
+    a = ds.electricity_prices()
+    a.loc[0, "price_usd_per_mwh"] = -1
+    assert (ds.electricity_prices()["price_usd_per_mwh"] > 0).all()
+    c = ds.climate()
+    c["t2m"][:] = 0
+    assert float(abs(ds.climate()["t2m"]).max()) > 0
+
+
+def test_resolve_prices_flags_every_fallback():
+    r = ds.resolve_prices()
+    assert r["price_usd_per_mwh"].notna().all() and (r["price_usd_per_mwh"] > 0).all()
+    allowed = {
+        "admin1",
+        "bidding_zone",
+        "country",
+        "fallback:country_admin1_median",
+        "fallback:subregion_median",
+        "fallback:global_median",
+    }
+    assert set(r["price_source"]) <= allowed
+    by = r.set_index("iso_3166_2")
+    assert by.at["US-TX", "price_source"] == "admin1"
+    assert by.at["SE-BD", "price_source"] == "bidding_zone"
+    assert by.at["SE-BD", "price_region_code"] == "SE1"
+    assert by.at["DE-BY", "price_source"] == "country"
+    # India has rows for four states only; the others get the median of those rows.
+    up = by.loc["IN-UP"]
+    assert up["price_source"] == "fallback:country_admin1_median"
+    states = ds.electricity_prices().set_index("region_code")["price_usd_per_mwh"]
+    assert up["price_usd_per_mwh"] == pytest.approx(
+        np.median([states[c] for c in ("IN-GJ", "IN-KA", "IN-MH", "IN-TN")])
+    )
+
+
+def test_resolve_prices_admin0_and_user_table():
+    table = pd.DataFrame({"region_code": ["DE", "FR"], "price_usd_per_mwh": [100.0, 50.0]})
+    r = ds.resolve_prices(table, level="admin0").set_index("iso_a2")
+    assert r.at["DE", "price_usd_per_mwh"] == 100.0 and r.at["DE", "price_source"] == "country"
+    # Italy has no row: the median of its sub-region (Southern Europe) or the world.
+    assert r.at["IT", "price_source"].startswith("fallback")
