@@ -37,12 +37,17 @@ __all__ = [
     "datasets",
     "grid",
     "models",
+    "presets",
+    "site_report",
 ]
 
-_SUBMODULES = {"datasets", "grid", "models"}
+_SUBMODULES = {"datasets", "grid", "models", "presets"}
+_FUNCTIONS = {"site_report": "wattlas.site"}
 
 
 def __getattr__(name: str) -> Any:
     if name in _SUBMODULES:
         return import_module(f"wattlas.{name}")
+    if name in _FUNCTIONS:
+        return getattr(import_module(_FUNCTIONS[name]), name)
     raise AttributeError(f"module 'wattlas' has no attribute {name!r}")

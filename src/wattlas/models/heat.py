@@ -1,0 +1,224 @@
+r"""Waste-heat value: heating season, heat-pump COP and the heat credit per MWh of IT energy.
+
+A share :math:`f_{rec}` of the IT energy can be captured at the technology's
+source temperature :math:`T_{src}` (warm-water loops; see the cooling
+presets). A heat pump lifts it to the district-heating supply temperature
+:math:`T_{sup}`; per unit of captured heat it delivers :math:`COP/(COP-1)`
+units of heat and uses :math:`1/(COP-1)` units of electricity. Heat is sold
+only on heating days and only as far as the network can absorb it:
+
+.. math::
+
+    C_{heat} = f_{rec}\,s\,a\,\max\left(0,\;
+        p_{heat}\frac{COP}{COP-1} - p_{el}\frac{1}{COP-1}\right)
+    \quad [\mathrm{USD\ per\ MWh_{IT}}]
+
+with :math:`s` the heating-season share of the year (days with a daily mean
+at or below 15 degC, the Eurostat heating-day criterion) and :math:`a` the
+sink availability (district-heating demand within reach over the heat
+offered, capped at 1). Where the heat-pump lift is beyond the validity of
+the COP fit the credit is NaN with a warning, never extrapolated.
+
+References
+----------
+.. [1] Staffell, I., Brett, D., Brandon, N., and Hawkes, A., 2012: A review of
+   domestic heat pumps. Energy Environ. Sci., 5, 9291-9306,
+   doi:10.1039/C2EE22653G (quadratic COP fits, valid for a temperature lift
+   of 15-60 K).
+.. [2] Eurostat, nrg_chdd metadata: heating degree days
+   HDD = 18 degC - T_mean on days with T_mean <= 15 degC.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from wattlas.errors import InputError, WattlasWarning
+
+__all__ = [
+    "heat_credit",
+    "heat_pump_cop",
+    "heating_degree_days",
+    "heating_season_fraction",
+]
+
+_DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=float)
+#: Staffell et al. (2012) quadratic fits COP = c0 + c1 dT + c2 dT^2, dT in K.
+STAFFELL = {"air": (6.81, -0.121, 0.000630), "ground": (8.77, -0.150, 0.000734)}
+STAFFELL_VALID_K = (15.0, 60.0)
+
+
+def heat_pump_cop(source_c: ArrayLike, sink_c: ArrayLike, *, kind: str = "ground") -> np.ndarray:
+    r"""Heat-pump coefficient of performance (heating) from the temperature lift.
+
+    Parameters
+    ----------
+    source_c : array_like
+        Heat-source temperature [degC] (data-centre water or air).
+    sink_c : array_like
+        Supply temperature to the heating network [degC].
+    kind : {"ground", "air"}, default "ground"
+        Staffell et al. (2012) fit: ``ground`` for a liquid (brine/water)
+        source, which is what a data-centre water loop is; ``air`` for air.
+
+    Returns
+    -------
+    numpy.ndarray
+        COP [W heat / W electricity]; NaN (with a :class:`WattlasWarning`)
+        where the lift is outside 15-60 K, the range of the fits.
+
+    Notes
+    -----
+    :math:`COP = c_0 + c_1\Delta T + c_2\Delta T^2`, :math:`\Delta T = T_{sink} - T_{source}`;
+    ground: 8.77, -0.150, 0.000734; air: 6.81, -0.121, 0.000630 [1]_.
+
+    References
+    ----------
+    .. [1] Staffell et al., 2012, Energy Environ. Sci., 5, 9291, doi:10.1039/C2EE22653G
+    """
+    if kind not in STAFFELL:
+        raise InputError(f"kind must be 'ground' or 'air', got {kind!r}")
+    c0, c1, c2 = STAFFELL[kind]
+    dt = np.asarray(sink_c, dtype=float) - np.asarray(source_c, dtype=float)
+    lo, hi = STAFFELL_VALID_K
+    outside = (dt < lo) | (dt > hi)
+    if np.any(outside):
+        warnings.warn(
+            f"heat-pump lift outside {lo:g}-{hi:g} K (Staffell et al. 2012 validity); "
+            "masked to NaN",
+            WattlasWarning,
+            stacklevel=2,
+        )
+    cop = c0 + c1 * dt + c2 * dt**2
+    return np.where(outside, np.nan, cop)
+
+
+def heating_degree_days(
+    monthly_mean_c: ArrayLike, *, base_c: float = 18.0, threshold_c: float = 15.0
+) -> np.ndarray:
+    """Annual heating degree days from monthly mean temperatures (Eurostat convention).
+
+    Parameters
+    ----------
+    monthly_mean_c : array_like
+        Monthly mean temperatures [degC], last axis of length 12 (January first).
+    base_c : float, default 18
+        Base temperature [degC].
+    threshold_c : float, default 15
+        Heating threshold [degC]: a day counts when its mean is at or below it.
+
+    Returns
+    -------
+    numpy.ndarray
+        Heating degree days [K day per year].
+
+    Notes
+    -----
+    Eurostat (nrg_chdd): ``HDD = sum over days of (18 - T_mean)`` for days
+    with ``T_mean <= 15`` degC, else 0. Applied here to monthly means (every
+    day of a month takes the monthly mean), which undercounts months whose
+    mean is just above the threshold.
+    """
+    tm = np.asarray(monthly_mean_c, dtype=float)
+    if tm.shape[-1] != 12:
+        raise InputError("monthly_mean_c needs a last axis of length 12")
+    per_day = np.where(tm <= threshold_c, base_c - tm, 0.0)
+    return (per_day * _DAYS).sum(axis=-1)
+
+
+def heating_season_fraction(
+    monthly_mean_c: ArrayLike, *, synoptic_sd_k: float = 3.0, threshold_c: float = 15.0
+) -> np.ndarray:
+    r"""Share of the year's days whose mean temperature is at or below the heating threshold.
+
+    Parameters
+    ----------
+    monthly_mean_c : array_like
+        Monthly mean temperatures [degC], last axis 12.
+    synoptic_sd_k : float, default 3
+        Day-to-day standard deviation of daily means around the monthly mean [K]
+        (the same assumption as the cooling model's climatology path).
+    threshold_c : float, default 15
+        Heating threshold [degC] (Eurostat).
+
+    Returns
+    -------
+    numpy.ndarray
+        Fraction of the year [1].
+
+    Notes
+    -----
+    :math:`s = \sum_m \frac{n_m}{365}\,\Phi\left(\frac{15 - \bar T_m}{\sigma}\right)`.
+    """
+    tm = np.asarray(monthly_mean_c, dtype=float)
+    if tm.shape[-1] != 12:
+        raise InputError("monthly_mean_c needs a last axis of length 12")
+    if not synoptic_sd_k > 0:
+        raise InputError("synoptic_sd_k must be positive")
+    from wattlas._kernels.stats import norm_cdf
+
+    phi = norm_cdf((threshold_c - tm) / synoptic_sd_k)
+    return (phi * _DAYS).sum(axis=-1) / 365.0
+
+
+def heat_credit(
+    *,
+    recoverable_fraction: ArrayLike,
+    heating_season: ArrayLike,
+    sink_availability: ArrayLike,
+    heat_price_usd_per_mwh: ArrayLike,
+    electricity_price_usd_per_mwh: ArrayLike,
+    source_c: ArrayLike,
+    supply_c: float = 70.0,
+    kind: str = "ground",
+) -> np.ndarray:
+    """Heat credit per MWh of IT energy.
+
+    Parameters
+    ----------
+    recoverable_fraction : array_like
+        Share of IT energy captured as useful heat [1] (technology preset).
+    heating_season : array_like
+        Share of the year heat can be sold [1] (:func:`heating_season_fraction`).
+    sink_availability : array_like
+        Share of the offered heat the network can absorb [1].
+    heat_price_usd_per_mwh : array_like
+        Price paid for delivered heat [USD/MWh_heat]; 0 when donated.
+    electricity_price_usd_per_mwh : array_like
+        Price of the heat pump's electricity [USD/MWh].
+    source_c : array_like
+        Heat-source temperature [degC].
+    supply_c : float, default 70
+        District-heating supply temperature [degC] (typical 3rd-generation
+        networks run at 55-80 degC, shared/DOMAIN.md section 4).
+    kind : str, default "ground"
+        Heat-pump COP fit (:func:`heat_pump_cop`).
+
+    Returns
+    -------
+    numpy.ndarray
+        Heat credit [USD per MWh_IT], >= 0; NaN where the COP fit is not valid.
+    """
+    prices = np.asarray(heat_price_usd_per_mwh, dtype=float)
+    if np.any(prices < 0) or np.any(np.asarray(electricity_price_usd_per_mwh) < 0):
+        raise InputError("heat and electricity prices must not be negative")
+    for name, v in (
+        ("recoverable_fraction", recoverable_fraction),
+        ("heating_season", heating_season),
+        ("sink_availability", sink_availability),
+    ):
+        a = np.asarray(v, dtype=float)
+        if np.any((a < 0) | (a > 1)):
+            raise InputError(f"{name} must be within [0, 1]")
+    cop = heat_pump_cop(source_c, supply_c, kind=kind)
+    margin = prices * cop / (cop - 1.0) - np.asarray(electricity_price_usd_per_mwh) / (cop - 1.0)
+    credit = (
+        np.asarray(recoverable_fraction, dtype=float)
+        * np.asarray(heating_season, dtype=float)
+        * np.asarray(sink_availability, dtype=float)
+        * np.maximum(margin, 0.0)
+    )
+    return np.where(np.isnan(cop), np.nan, credit)
