@@ -15,7 +15,9 @@ names are mapped to ISO 3166-1 alpha-2 with ``pycountry`` plus a short table
 of overrides; region names are matched to ISO 3166-2 codes with
 ``pycountry.subdivisions`` after normalising accents and dropping generic
 words (Province, County, Prefecture, ...). Unmatched regions keep an
-empty ``iso_3166_2``.
+empty ``iso_3166_2``. Each region is clipped to its Natural Earth country
+(buffered by 0.05 deg), which removes mislabelled units of the simplified
+source (e.g. parts of Siberia filed under Sevastopol).
 """
 
 from __future__ import annotations
@@ -195,6 +197,39 @@ def load_units() -> gpd.GeoDataFrame:
     )
 
 
+#: Buffer [deg] around Natural Earth countries when clipping regions (keeps coastlines).
+CLIP_BUFFER_DEG = 0.05
+
+
+def _clip_to_countries(df: gpd.GeoDataFrame, out_dir) -> gpd.GeoDataFrame:
+    """Clip every region to its country (Natural Earth, buffered).
+
+    The simplified source has mislabelled units: e.g. Russian units filed under
+    Ukraine/Sevastopol and an Icelandic region stretching over the Arctic. A region
+    keeps only the part that lies in (a small buffer around) its own country.
+    """
+    countries = gpd.read_parquet(out_dir / "countries.parquet")
+    shapes = {
+        cc: shapely.make_valid(shapely.buffer(g, CLIP_BUFFER_DEG))
+        for cc, g in zip(countries["iso_a2"], countries.geometry.values, strict=True)
+        if cc
+    }
+    clipped = []
+    for cc, geom in zip(df["iso_a2"], df.geometry.values, strict=True):
+        country = shapes.get(cc)
+        if country is None:
+            clipped.append(geom)
+            continue
+        part = shapely.make_valid(
+            shapely.intersection(shapely.make_valid(geom), country, grid_size=1e-6)
+        )
+        polys = [g for g in shapely.get_parts(part) if g.geom_type == "Polygon"]
+        clipped.append(shapely.multipolygons(polys) if polys else shapely.Polygon())
+    out = df.copy()
+    out["geometry"] = clipped
+    return out[~out.geometry.is_empty].reset_index(drop=True)
+
+
 def build(out_dir=OUT):
     units = load_units()
     records = []
@@ -214,6 +249,7 @@ def build(out_dir=OUT):
         crs="EPSG:4326",
     )
     df["iso_a2"] = [country_code(c) for c in df["country_name"]]
+    df = _clip_to_countries(df, out_dir)
     codes = []
     cache: dict[str, dict[str, str]] = {}
     for cc, name in zip(df["iso_a2"], df["name"], strict=True):

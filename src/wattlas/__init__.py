@@ -30,19 +30,27 @@ __all__ = [
     "DataError",
     "GridError",
     "InputError",
+    "SiteRanking",
     "UnitsError",
     "UnknownNameError",
     "WattlasWarning",
     "__version__",
     "datasets",
     "grid",
+    "latency_field",
     "models",
     "presets",
+    "rank_sites",
     "site_report",
 ]
 
 _SUBMODULES = {"datasets", "grid", "models", "presets"}
-_FUNCTIONS = {"site_report": "wattlas.site"}
+_FUNCTIONS = {
+    "site_report": "wattlas.site",
+    "rank_sites": "wattlas.ranking",
+    "latency_field": "wattlas.ranking",
+    "SiteRanking": "wattlas.ranking",
+}
 
 
 def __getattr__(name: str) -> Any:

@@ -1,4 +1,4 @@
-"""Command-line interface: ``wattlas summary``, ``wattlas info``, ``wattlas metros``.
+"""Command-line interface: ``wattlas rank``, ``summary``, ``info`` and ``metros``.
 
 Errors caused by input print one line to stderr and exit with status 2;
 missing or corrupt data files exit with status 3.
@@ -110,6 +110,77 @@ def _metros(args: argparse.Namespace) -> int:
     return 0
 
 
+def _split_metros(text: str) -> list[str]:
+    sep = ";" if ";" in text else ","
+    names = [t.strip() for t in text.split(sep) if t.strip()]
+    if not names:
+        raise InputError("--metros is empty; give names like 'Beijing,Seoul,Tokyo'")
+    return names
+
+
+def _rank(args: argparse.Namespace) -> int:
+    import time
+
+    from wattlas.ranking import rank_sites
+
+    def stage(msg: str) -> None:
+        if not args.quiet:
+            print(f"[{time.perf_counter() - t0:6.1f} s] {msg}", file=sys.stderr, flush=True)
+
+    t0 = time.perf_counter()
+    bbox: object = "world"
+    if args.bbox and args.bbox.lower() != "world":
+        try:
+            bbox = tuple(float(v) for v in args.bbox.split(","))
+        except ValueError as err:
+            raise InputError(f"--bbox must be W,S,E,N in degrees, got {args.bbox!r}") from err
+    metros = _split_metros(args.metros)
+    stage(f"ranking {bbox} for {len(metros)} metros within {args.max_rtt:g} ms")
+    ranking = rank_sites(
+        bbox,
+        metros,
+        max_rtt_ms=args.max_rtt,
+        technology=args.technology,
+        ashrae_class=args.ashrae_class,
+        route=args.route,
+        heat_price=args.heat_price,
+        mode=args.mode,
+        min_share=args.min_share,
+        top=args.top,
+    )
+    n = int(ranking.grid["eligible"].sum())
+    stage(f"{n} eligible cells; writing {args.out}")
+    sites = ranking.sites
+    if args.out:
+        out = args.out
+        if out.endswith((".geojson", ".json")):
+            path = ranking.to_geojson(out)
+        elif out.endswith(".gpkg"):
+            path = ranking.to_gpkg(out)
+        elif out.endswith(".parquet"):
+            path = ranking.to_parquet(out)
+        elif out.endswith((".tif", ".tiff")):
+            path = ranking.to_geotiff(out)
+        else:
+            raise InputError("--out must end in .geojson, .gpkg, .parquet or .tif")
+        stage(f"wrote {path}")
+    cols = [
+        "rank",
+        "lat",
+        "lon",
+        "country",
+        "admin1",
+        "pue",
+        "price_usd_per_mwh",
+        "cost_usd_per_mwh_it",
+    ]
+    if len(sites):
+        print(sites[cols].head(args.show).to_string(index=False))
+    else:
+        print("no eligible cell: widen the bbox or raise --max-rtt")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``wattlas`` command."""
     parser = argparse.ArgumentParser(prog="wattlas", description=__doc__.splitlines()[0])
@@ -123,6 +194,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--country", help="ISO 3166-1 alpha-2 code to filter the list")
     p.add_argument("--top", type=int, default=20, help="how many to list (default 20)")
     p.set_defaults(func=_metros)
+    r = sub.add_parser("rank", help="rank sites near demand metros and export them")
+    r.add_argument("--bbox", default="world", help="W,S,E,N in degrees, or 'world'")
+    r.add_argument(
+        "--metros",
+        required=True,
+        help="demand metros, comma-separated (use ';' when names carry ', CC')",
+    )
+    r.add_argument("--max-rtt", type=float, default=50.0, help="round-trip budget [ms]")
+    r.add_argument("--mode", choices=["all", "share"], default="all")
+    r.add_argument("--min-share", type=float, default=1.0)
+    r.add_argument("--technology", default="hyperscale_air_economiser")
+    r.add_argument("--ashrae-class", default="A1")
+    r.add_argument("--route", default="cloud_backbone")
+    r.add_argument("--heat-price", default="donated")
+    r.add_argument("--top", type=int, default=100, help="number of best cells to export")
+    r.add_argument("--show", type=int, default=10, help="rows to print")
+    r.add_argument("--out", help="output file (.geojson with .qml style, .gpkg, .parquet, .tif)")
+    r.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    r.set_defaults(func=_rank)
     return parser
 
 

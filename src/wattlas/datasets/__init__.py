@@ -21,7 +21,7 @@ from wattlas.datasets._shipped import (
     manifest,
     metros,
 )
-from wattlas.datasets.prices import resolve_prices
+from wattlas.datasets.prices import resolve_carbon, resolve_prices
 from wattlas.datasets.readers import (
     read_climate_geotiff,
     read_era5,
@@ -47,5 +47,6 @@ __all__ = [
     "read_era5",
     "read_price_table",
     "read_regions",
+    "resolve_carbon",
     "resolve_prices",
 ]

@@ -240,7 +240,9 @@ def find_metro(name: str) -> pd.Series:
     name : str
         ``"Tokyo"`` or ``"Name, CC"`` with an ISO 3166-1 alpha-2 country code
         (``"Portland, US"``). Matching ignores case and accents. Where several
-        places share a name, the most populous wins.
+        places share a name, the most populous wins; a name with no exact match
+        also matches the largest place whose name starts with it
+        (``"Frankfurt"`` -> Frankfurt am Main).
 
     Returns
     -------
@@ -258,10 +260,16 @@ def find_metro(name: str) -> pd.Series:
     df = _read_csv("metros.csv")
     text, _, cc = name.rpartition(",") if "," in name else (name, "", "")
     key = _fold(text)
-    if cc.strip():
-        hit = by_name_cc.get((key, cc.strip().upper()))
-    else:
-        hit = by_name.get(key)
+    code = cc.strip().upper()
+    hit = by_name_cc.get((key, code)) if code else by_name.get(key)
+    if hit is None:
+        # "Frankfurt" for "Frankfurt am Main": the largest place whose name starts with
+        # the given words (rows are sorted by population, so the first match is largest).
+        prefix = key + " "
+        for k, i in sorted(by_name.items(), key=lambda kv: kv[1]):
+            if k.startswith(prefix) and (not code or str(df.iloc[i]["country"]) == code):
+                hit = i
+                break
     if hit is None:
         close = difflib.get_close_matches(key, keys, n=5, cutoff=0.75)
         suggestions = []

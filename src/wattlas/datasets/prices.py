@@ -24,7 +24,7 @@ import pandas as pd
 from wattlas.datasets import _shipped
 from wattlas.datasets.readers import read_price_table
 
-__all__ = ["resolve_prices"]
+__all__ = ["resolve_carbon", "resolve_prices"]
 
 
 def _country_values(table: pd.DataFrame, countries: pd.DataFrame) -> pd.DataFrame:
@@ -131,4 +131,36 @@ def resolve_prices(prices: pd.DataFrame | str | None = None, *, level: str = "ad
     out["price_usd_per_mwh"] = price
     out["price_source"] = source
     out["price_region_code"] = code
+    return out
+
+
+def resolve_carbon():
+    """Grid carbon intensity [kgCO2/MWh] for every admin-1 region.
+
+    Rule: the region's own row (US states, Chinese and Canadian provinces), then
+    its Nordic bidding zone, then its country; NaN where none exists (the
+    column ``carbon_source`` says which rule applied, or ``missing``).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The admin-1 layer with ``carbon_kg_per_mwh`` and ``carbon_source``.
+    """
+    table = _shipped.carbon_intensity()
+    regions = _shipped.admin1()
+    by_code = table.set_index("region_code")["kg_co2_per_mwh"]
+    zones = _shipped.bidding_zones().set_index("admin1_iso")["zone"]
+    values = np.full(len(regions), np.nan)
+    source = np.full(len(regions), "missing", dtype=object)
+    for i, (iso2, cc) in enumerate(zip(regions["iso_3166_2"], regions["iso_a2"], strict=True)):
+        zone = zones.get(iso2) if iso2 else None
+        if zone == "FI":
+            zone = "FI-ZONE"
+        for code, rule in ((iso2, "admin1"), (zone, "bidding_zone"), (cc, "country")):
+            if code and code in by_code.index:
+                values[i], source[i] = float(by_code[code]), rule
+                break
+    out = regions.copy()
+    out["carbon_kg_per_mwh"] = values
+    out["carbon_source"] = source
     return out

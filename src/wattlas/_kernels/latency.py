@@ -1,0 +1,193 @@
+"""Latency kernels on a regular lat/lon grid (numba).
+
+All work is done in cosine space on the unit sphere: a cell is within an
+angular radius ``theta`` of a metro when the dot product of their unit
+vectors is at least ``cos(theta)``; only the final minimum distances go
+through ``acos``.
+
+* :func:`reach_weights`: for each threshold, the summed weight of the metros
+  within reach of every cell. Each metro's threshold circle is cut into one
+  longitude interval per grid row (exact, from spherical trigonometry), added
+  to a per-row difference array and turned into counts by a prefix sum: cost
+  O(rows x metros + cells) instead of O(cells x metros).
+* :func:`min_angle`: angular distance to the nearest metro, with metros
+  sorted by latitude and the search stopped once the latitude gap alone
+  exceeds the best distance found.
+* :func:`angles_to`: angular distance of every cell to each metro.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+
+@njit(cache=True, parallel=True)
+def reach_weights(lat, lon0, dlon, nlon, mlat, mlon, weight, cos_thresh, wrap):
+    """Sum the weight of the metros within each threshold, per cell.
+
+    Parameters
+    ----------
+    lat : (nrow,) float64
+        Cell-centre latitudes [deg].
+    lon0, dlon : float
+        Longitude of the first column and the spacing [deg].
+    nlon : int
+        Number of columns.
+    mlat, mlon, weight : (m,) float64
+        Metro coordinates [deg] and weights.
+    cos_thresh : (k,) float64
+        Cosines of the angular radii, one per threshold.
+    wrap : bool
+        True when the columns span the whole globe (intervals wrap around).
+
+    Returns
+    -------
+    (k, nrow, nlon) float64
+    """
+    nrow = lat.size
+    k = cos_thresh.size
+    m = mlat.size
+    out = np.zeros((k, nrow, nlon))
+    sm = np.empty(m)
+    cm = np.empty(m)
+    for j in range(m):
+        sm[j] = math.sin(math.radians(mlat[j]))
+        cm[j] = math.cos(math.radians(mlat[j]))
+    for r in prange(nrow):
+        sp = math.sin(math.radians(lat[r]))
+        cp = math.cos(math.radians(lat[r]))
+        diff = np.zeros(nlon + 1)
+        for t in range(k):
+            diff[:] = 0.0
+            ct = cos_thresh[t]
+            for j in range(m):
+                num = ct - sp * sm[j]
+                den = cp * cm[j]
+                if den <= 1e-15:
+                    # Cell row or metro at a pole: distance does not depend on longitude.
+                    if sp * sm[j] >= ct:
+                        diff[0] += weight[j]
+                        diff[nlon] -= weight[j]
+                    continue
+                c = num / den
+                if c > 1.0:
+                    continue
+                if c <= -1.0:
+                    diff[0] += weight[j]
+                    diff[nlon] -= weight[j]
+                    continue
+                half = math.degrees(math.acos(c))
+                # Column indices whose centres lie within [mlon - half, mlon + half].
+                lo = (mlon[j] - half - lon0) / dlon
+                hi = (mlon[j] + half - lon0) / dlon
+                if wrap:
+                    if hi - lo >= nlon - 1:
+                        diff[0] += weight[j]
+                        diff[nlon] -= weight[j]
+                        continue
+                    a = math.ceil(lo - 1e-9)
+                    b = math.floor(hi + 1e-9)
+                    if b < a:
+                        continue
+                    a_mod = a % nlon
+                    b_mod = b % nlon
+                    if a_mod <= b_mod and b - a < nlon:
+                        diff[a_mod] += weight[j]
+                        diff[b_mod + 1] -= weight[j]
+                    else:
+                        diff[a_mod] += weight[j]
+                        diff[nlon] -= weight[j]
+                        diff[0] += weight[j]
+                        diff[b_mod + 1] -= weight[j]
+                else:
+                    # Regional grid: also test the interval shifted by +-360 deg.
+                    for shift in (-360.0, 0.0, 360.0):
+                        a = math.ceil(lo + shift / dlon - 1e-9)
+                        b = math.floor(hi + shift / dlon + 1e-9)
+                        if b < 0 or a > nlon - 1:
+                            continue
+                        a = max(a, 0)
+                        b = min(b, nlon - 1)
+                        if a > b:
+                            continue
+                        diff[a] += weight[j]
+                        diff[b + 1] -= weight[j]
+            acc = 0.0
+            for c_ in range(nlon):
+                acc += diff[c_]
+                out[t, r, c_] = acc
+    return out
+
+
+@njit(cache=True)
+def _unit(lat, lon):
+    p = math.radians(lat)
+    q = math.radians(lon)
+    return math.cos(p) * math.cos(q), math.cos(p) * math.sin(q), math.sin(p)
+
+
+@njit(cache=True, parallel=True)
+def min_angle(lat, lon, mlat_sorted, mlon_sorted):
+    """Angular distance [rad] from each cell to the nearest metro.
+
+    ``mlat_sorted``/``mlon_sorted`` must be sorted by latitude.
+    """
+    nrow = lat.size
+    ncol = lon.size
+    m = mlat_sorted.size
+    out = np.empty((nrow, ncol))
+    mx = np.empty(m)
+    my = np.empty(m)
+    mz = np.empty(m)
+    for j in range(m):
+        mx[j], my[j], mz[j] = _unit(mlat_sorted[j], mlon_sorted[j])
+    for r in prange(nrow):
+        start = np.searchsorted(mlat_sorted, lat[r])
+        for c in range(ncol):
+            x, y, z = _unit(lat[r], lon[c])
+            best = -2.0  # best cosine
+            best_angle = math.pi
+            # Walk outwards in latitude; stop when the latitude gap exceeds the best angle.
+            up = start
+            down = start - 1
+            while up < m or down >= 0:
+                if up < m:
+                    gap = math.radians(mlat_sorted[up] - lat[r])
+                    if gap > best_angle:
+                        up = m
+                    else:
+                        d = x * mx[up] + y * my[up] + z * mz[up]
+                        if d > best:
+                            best = d
+                            best_angle = math.acos(min(1.0, max(-1.0, d)))
+                        up += 1
+                if down >= 0:
+                    gap = math.radians(lat[r] - mlat_sorted[down])
+                    if gap > best_angle:
+                        down = -1
+                    else:
+                        d = x * mx[down] + y * my[down] + z * mz[down]
+                        if d > best:
+                            best = d
+                            best_angle = math.acos(min(1.0, max(-1.0, d)))
+                        down -= 1
+            out[r, c] = best_angle
+    return out
+
+
+@njit(cache=True, parallel=True)
+def angles_to(lat, lon, mlat, mlon):
+    """Angular distance [rad] of every cell to each metro: (m, nrow, ncol)."""
+    m = mlat.size
+    out = np.empty((m, lat.size, lon.size))
+    for j in prange(m):
+        mx, my, mz = _unit(mlat[j], mlon[j])
+        for r in range(lat.size):
+            for c in range(lon.size):
+                x, y, z = _unit(lat[r], lon[c])
+                d = x * mx + y * my + z * mz
+                out[j, r, c] = math.acos(min(1.0, max(-1.0, d)))
+    return out
