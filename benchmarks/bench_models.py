@@ -22,26 +22,36 @@ def main() -> None:
     clim, hum, elev = datasets.climate(), datasets.humidity(), datasets.elevation()
     t0 = time.perf_counter()
     cooling.annual_cooling(clim, hum, elev)
-    print(f"annual PUE, global 0.25 deg, monthly path, first call: {time.perf_counter() - t0:.2f} s")
+    print(
+        f"annual PUE, global 0.25 deg, monthly path, first call: {time.perf_counter() - t0:.2f} s"
+    )
     for tech in ("hyperscale_air_economiser", "water_side_economiser"):
-        best = min(_time(lambda t=tech: cooling.annual_cooling(clim, hum, elev, technology=t))
-                   for _ in range(3))
-        print(f"annual PUE, global 0.25 deg, monthly path, {tech}: {best:.2f} s warm "
-              "(target <= 2 s)")
+        best = min(
+            _time(lambda t=tech: cooling.annual_cooling(clim, hum, elev, technology=t))
+            for _ in range(3)
+        )
+        print(
+            f"annual PUE, global 0.25 deg, monthly path, {tech}: {best:.2f} s warm (target <= 2 s)"
+        )
     rng = np.random.default_rng(0)
     cells, hours = 2000, 8760
     # A realistic mid-latitude year: seasonal + diurnal cycle + weather noise.
     h = np.arange(hours)
-    t = (10 + 12 * np.sin(2 * np.pi * (h / 8760 - 0.3)) + 4 * np.cos(2 * np.pi * (h % 24 - 15) / 24)
-         + rng.normal(0, 3, (cells, hours)))
+    t = (
+        10
+        + 12 * np.sin(2 * np.pi * (h / 8760 - 0.3))
+        + 4 * np.cos(2 * np.pi * (h % 24 - 15) / 24)
+        + rng.normal(0, 3, (cells, hours))
+    )
     td = t - rng.uniform(2, 10, t.shape)
     p = np.full(cells, 101.325)
     for tech in ("hyperscale_air_economiser", "water_side_economiser"):
         P = cooling.pack_parameters(tech)
         k.annual_from_hourly(t[:2], td[:2], p[:2], P)
         best = min(_time(lambda P=P: k.annual_from_hourly(t, td, p, P)) for _ in range(3))
-        print(f"hourly path, {tech}: {cells * hours / best / 1e6:.1f} M cell-hours/s "
-              "(target >= 50)")
+        print(
+            f"hourly path, {tech}: {cells * hours / best / 1e6:.1f} M cell-hours/s (target >= 50)"
+        )
 
 
 def _time(fn) -> float:

@@ -443,8 +443,20 @@ def rank_sites(
         cool = cooling.annual_cooling(clim, hum, elev, technology=tech, ashrae=env)
         monthly = clim["t2m"].transpose("lat", "lon", "month").values
     else:
-        clim = climate.sel(lat=lat, lon=lon, method="nearest", tolerance=1e-6)
-        cool = cooling.annual_cooling(clim, None, elev, technology=tech, ashrae=env)
+        from wattlas.grid import normalize_grid
+
+        clim = normalize_grid(climate)
+        try:
+            clim = clim.sel(lat=lat, lon=lon, method="nearest", tolerance=1e-6)
+        except KeyError as err:
+            raise InputError(
+                "climate must be on the default 0.25 deg grid and cover the bbox; "
+                "regrid it first (see docs/grid-conventions.md)"
+            ) from err
+        hum = None
+        if "time" not in clim["t2m"].dims:
+            hum = datasets.humidity().isel(lat=rows, lon=cols)
+        cool = cooling.annual_cooling(clim, hum, elev, technology=tech, ashrae=env)
         if "time" in clim["t2m"].dims:
             monthly = (
                 clim["t2m"].groupby("time.month").mean().transpose("lat", "lon", "month").values

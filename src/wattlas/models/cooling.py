@@ -273,6 +273,46 @@ def _pressure_from_elevation(elevation: np.ndarray | None, shape: tuple[int, int
     return (101.325 * (1.0 - 2.25577e-5 * z) ** 5.2559).reshape(shape)
 
 
+def _hourly_block(t: np.ndarray, td: np.ndarray, p: np.ndarray, *, P: np.ndarray) -> np.ndarray:
+    """Kernel call on one block: (..., time) inputs -> (..., 3) outputs."""
+    lead = t.shape[:-1]
+    t2 = np.ascontiguousarray(t, dtype=float).reshape(-1, t.shape[-1])
+    td2 = np.ascontiguousarray(td, dtype=float).reshape(-1, t.shape[-1])
+    _validate_temps(t2, td2)
+    res = _k.annual_from_hourly(t2, td2, np.ascontiguousarray(p, dtype=float).reshape(-1), P)
+    return np.stack(res, axis=-1).reshape(*lead, 3)
+
+
+def _monthly_block(
+    tm: np.ndarray,
+    dq: np.ndarray,
+    dtr: np.ndarray,
+    p: np.ndarray,
+    todo: np.ndarray,
+    *,
+    exceedance: np.ndarray,
+    sigma: float,
+    P: np.ndarray,
+) -> np.ndarray:
+    """Kernel call on one block of the climatology path; cells not in ``todo`` are NaN."""
+    lead = tm.shape[:-1]
+    n = int(np.prod(lead))
+    out = np.full((n, 3), np.nan)
+    idx = np.flatnonzero(np.asarray(todo).reshape(-1))
+    if idx.size:
+        res = _k.annual_from_monthly(
+            np.ascontiguousarray(tm.reshape(n, -1)[idx], dtype=float),
+            np.ascontiguousarray(dq.reshape(n, -1)[idx], dtype=float),
+            exceedance,
+            np.ascontiguousarray(dtr.reshape(-1)[idx], dtype=float),
+            np.full(idx.size, sigma),
+            np.ascontiguousarray(p.reshape(-1)[idx], dtype=float),
+            P,
+        )
+        out[idx] = np.stack(res, axis=-1)
+    return out.reshape(*lead, 3)
+
+
 def annual_cooling(
     climate: xr.Dataset | None = None,
     humidity: xr.Dataset | None = None,
@@ -337,15 +377,18 @@ def annual_cooling(
         None if elevation is None else elevation["elevation"].values, shape
     ).reshape(n)
     hourly = "time" in climate["t2m"].dims
+    p_da = xr.DataArray(p.reshape(shape), dims=("lat", "lon"))
+    lazy = climate["t2m"].chunks is not None
     if hourly:
         if "d2m" not in climate:
             raise InputError("hourly climate input needs 'd2m' (dew point) as well as 't2m'")
-        t = climate["t2m"].transpose("lat", "lon", "time").values.reshape(n, -1)
-        td = climate["d2m"].transpose("lat", "lon", "time").values.reshape(n, -1)
-        _validate_temps(t, td)
-        pue, free, wue = _k.annual_from_hourly(
-            np.ascontiguousarray(t, dtype=float), np.ascontiguousarray(td, dtype=float), p, P
-        )
+        t2m = climate["t2m"].transpose("lat", "lon", "time")
+        d2m = climate["d2m"].transpose("lat", "lon", "time")
+        if not lazy:  # dask blocks are validated as they are computed
+            _validate_temps(t2m.values, d2m.values)
+        args = [t2m, d2m, p_da]
+        core = [["time"], ["time"], []]
+        func, kwargs = _hourly_block, {"P": P}
         path = f"hourly ({climate.sizes['time']} hours)"
     else:
         if "month" not in climate["t2m"].dims or climate.sizes["month"] != 12:
@@ -355,38 +398,48 @@ def annual_cooling(
         humidity = normalize_grid(humidity)
         if humidity.sizes["lat"] != lat.size or humidity.sizes["lon"] != lon.size:
             raise InputError("humidity must be on the same grid as climate")
-        tm = climate["t2m"].transpose("lat", "lon", "month").values.reshape(n, 12)
-        dq = humidity["dew_point"].transpose("lat", "lon", "exceedance").values.reshape(n, -1)
         exc = humidity["exceedance"].values.astype(float)
         order = np.argsort(exc)
-        exc, dq = exc[order], dq[:, order]
-        lf = None
-        if elevation is not None and "land_fraction" in elevation:
-            lf = np.nan_to_num(elevation["land_fraction"].values.reshape(n), nan=0.0)
+        dq = humidity["dew_point"].isel(exceedance=order).transpose("lat", "lon", "exceedance")
+        dq = dq.drop_vars("exceedance")
+        lf = np.ones(shape)
+        has_lf = elevation is not None and "land_fraction" in elevation
+        if has_lf:
+            lf = np.nan_to_num(np.asarray(elevation["land_fraction"].values), nan=0.0)
         if diurnal_range_k is None:
-            frac = np.ones(n) if lf is None else lf
-            dtr = frac * DIURNAL_RANGE_LAND_K + (1.0 - frac) * DIURNAL_RANGE_SEA_K
+            dtr = lf * DIURNAL_RANGE_LAND_K + (1.0 - lf) * DIURNAL_RANGE_SEA_K
         else:
-            dtr = np.full(n, float(diurnal_range_k))
-        sigma = np.full(n, float(synoptic_sd_k))
-        todo = np.ones(n, dtype=bool) if (lf is None or not land_only) else lf > 0
-        pue = np.full(n, np.nan)
-        free = np.full(n, np.nan)
-        wue = np.full(n, np.nan)
-        idx = np.flatnonzero(todo)
-        r = _k.annual_from_monthly(
-            np.ascontiguousarray(tm[idx], dtype=float),
-            np.ascontiguousarray(dq[idx], dtype=float),
-            exc,
-            dtr[idx],
-            sigma[idx],
-            p[idx],
-            P,
-        )
-        pue[idx], free[idx], wue[idx] = r
+            dtr = np.full(shape, float(diurnal_range_k))
+        todo = (lf > 0) if (has_lf and land_only) else np.ones(shape, dtype=bool)
+        args = [
+            climate["t2m"].transpose("lat", "lon", "month"),
+            dq,
+            xr.DataArray(dtr, dims=("lat", "lon")),
+            p_da,
+            xr.DataArray(todo, dims=("lat", "lon")),
+        ]
+        core = [["month"], ["exceedance"], [], [], []]
+        func = _monthly_block
+        kwargs = {"exceedance": exc[order], "sigma": float(synoptic_sd_k), "P": P}
         dtr_text = "land 10 K / sea 1 K" if diurnal_range_k is None else f"{diurnal_range_k} K"
         path = f"monthly climatology, diurnal range {dtr_text}, synoptic sd {synoptic_sd_k} K"
-    if np.isnan(pue).all():
+    if lazy:
+        chunks = {d: c for d, c in climate["t2m"].chunksizes.items() if d in ("lat", "lon")}
+        args = [a.chunk(chunks) for a in args]
+    out = xr.apply_ufunc(
+        func,
+        *args,
+        input_core_dims=core,
+        output_core_dims=[["stat"]],
+        dask="parallelized",
+        output_dtypes=[float],
+        kwargs=kwargs,
+        dask_gufunc_kwargs={"output_sizes": {"stat": 3}},
+    )
+    pue = out.isel(stat=0).data
+    free = out.isel(stat=1).data
+    wue = out.isel(stat=2).data
+    if not lazy and np.isnan(pue).all():
         warnings.warn(
             "annual_cooling: every cell is NaN (all ocean or missing data)",
             WattlasWarning,
@@ -398,17 +451,17 @@ def annual_cooling(
         {
             "pue": (
                 ("lat", "lon"),
-                pue.reshape(shape),
+                pue,
                 {"long_name": "annual power usage effectiveness", "units": "1"},
             ),
             "free_cooling_hours": (
                 ("lat", "lon"),
-                free.reshape(shape),
+                free,
                 {"long_name": "hours per year without compressor cooling", "units": "h yr-1"},
             ),
             "water_l_per_kwh_it": (
                 ("lat", "lon"),
-                wue.reshape(shape),
+                wue,
                 {"long_name": "water evaporated per kWh of IT energy", "units": "L kWh-1"},
             ),
         },
