@@ -72,6 +72,8 @@ References
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import xarray as xr
@@ -388,7 +390,8 @@ def annual_cooling(
             _validate_temps(t2m.values, d2m.values)
         args = [t2m, d2m, p_da]
         core = [["time"], ["time"], []]
-        func, kwargs = _hourly_block, {"P": P}
+        func: Callable[..., np.ndarray] = _hourly_block
+        kwargs: dict[str, Any] = {"P": P}
         path = f"hourly ({climate.sizes['time']} hours)"
     else:
         if "month" not in climate["t2m"].dims or climate.sizes["month"] != 12:
@@ -404,7 +407,7 @@ def annual_cooling(
         dq = dq.drop_vars("exceedance")
         lf = np.ones(shape)
         has_lf = elevation is not None and "land_fraction" in elevation
-        if has_lf:
+        if elevation is not None and has_lf:
             lf = np.nan_to_num(np.asarray(elevation["land_fraction"].values), nan=0.0)
         if diurnal_range_k is None:
             dtr = lf * DIURNAL_RANGE_LAND_K + (1.0 - lf) * DIURNAL_RANGE_SEA_K
