@@ -157,6 +157,31 @@ def hour(t, td, p_kpa, P):
     return overhead, mech, water
 
 
+@njit(cache=True)
+def surely_free(t, td, P):
+    """True when an hour is certainly cooled without compressors or evaporation.
+
+    Cheap test that avoids the wet bulb: the wet bulb never exceeds the dry bulb,
+    so dry-bulb bounds are sufficient. Such hours all share the overhead of a
+    free hour (:func:`free_hour`).
+    """
+    econ = int(P[ECON])
+    if econ == 0:
+        return t <= P[T_MAX] and td <= P[DP_MAX]
+    if econ == 1:
+        return t + P[TOWER] + P[HX] <= P[CHW_S]
+    if econ == 3:
+        return t <= P[T_MAX] and td <= P[DP_MAX] and t + P[DC_APP] <= P[FWS]
+    return False
+
+
+@njit(cache=True)
+def free_hour(P):
+    """(overhead, water) of a free hour; the same for every free hour of a technology."""
+    over, _mech, water = hour(-60.0, -70.0, 101.325, P)
+    return over, water
+
+
 @njit(cache=True, parallel=True)
 def annual_from_hourly(t, td, p_kpa, P):
     """Annual PUE, free-cooling hours per year and WUE from hourly series.
@@ -168,12 +193,20 @@ def annual_from_hourly(t, td, p_kpa, P):
     pue = np.empty(n)
     free_hours = np.empty(n)
     wue = np.empty(n)
+    f_over, f_water = free_hour(P)
     for i in prange(n):
         s_over = 0.0
         s_free = 0.0
         s_water = 0.0
         for h in range(nh):
-            over, mech, water = hour(t[i, h], td[i, h], p_kpa[i], P)
+            th = t[i, h]
+            tdh = td[i, h]
+            if surely_free(th, min(tdh, th), P):
+                s_over += f_over
+                s_free += 1.0
+                s_water += f_water
+                continue
+            over, mech, water = hour(th, tdh, p_kpa[i], P)
             s_over += over
             s_free += 1.0 - mech
             s_water += water
@@ -228,18 +261,6 @@ def _monthly_samples(tm, dtr, sigma):
     return temps, weights
 
 
-@njit(cache=True)
-def _interp(x, xp, fp):
-    """Linear interpolation on ascending ``xp``, clamped at both ends."""
-    if x <= xp[0]:
-        return fp[0]
-    if x >= xp[-1]:
-        return fp[-1]
-    j = np.searchsorted(xp, x) - 1
-    f = (x - xp[j]) / (xp[j + 1] - xp[j])
-    return fp[j] + f * (fp[j + 1] - fp[j])
-
-
 @njit(cache=True, parallel=True)
 def annual_from_monthly(tm, dq, exceedance, dtr, sigma, p_kpa, P):
     """Annual PUE, free-cooling hours and WUE from monthly means and a dew-point distribution.
@@ -253,6 +274,7 @@ def annual_from_monthly(tm, dq, exceedance, dtr, sigma, p_kpa, P):
     pue = np.empty(n)
     free_hours = np.empty(n)
     wue = np.empty(n)
+    f_over, f_water = free_hour(P)
     for i in prange(n):
         if math.isnan(tm[i, 0]) or math.isnan(dq[i, 0]):
             pue[i] = math.nan
@@ -275,6 +297,9 @@ def annual_from_monthly(tm, dq, exceedance, dtr, sigma, p_kpa, P):
                 continue
         temps, weights = _monthly_samples(tm[i], dtr[i], sigma[i])
         order = np.argsort(temps)
+        # Exceedance falls as we walk up the sorted temperatures, so the interpolation
+        # segment only ever moves down: walk it instead of searching each time.
+        seg = exceedance.size - 2
         cum = 0.0
         s_over = 0.0
         s_free = 0.0
@@ -285,7 +310,21 @@ def annual_from_monthly(tm, dq, exceedance, dtr, sigma, p_kpa, P):
             u = cum + 0.5 * w  # annual non-exceedance probability of this temperature
             cum += w
             # Comonotonic pairing: the warmest hours take the most humid dew points.
-            td = _interp(100.0 * (1.0 - u), exceedance, dq[i])
+            x = 100.0 * (1.0 - u)
+            while seg > 0 and x < exceedance[seg]:
+                seg -= 1
+            if x <= exceedance[0]:
+                td = dq[i, 0]
+            elif x >= exceedance[-1]:
+                td = dq[i, -1]
+            else:
+                f = (x - exceedance[seg]) / (exceedance[seg + 1] - exceedance[seg])
+                td = dq[i, seg] + f * (dq[i, seg + 1] - dq[i, seg])
+            if surely_free(temps[k], min(td, temps[k]), P):
+                s_over += w * f_over
+                s_free += w
+                s_water += w * f_water
+                continue
             over, mech, water = hour(temps[k], td, p_kpa[i], P)
             s_over += w * over
             s_free += w * (1.0 - mech)
