@@ -260,3 +260,16 @@ def test_cli_rank(tmp_path, capsys):
         == 2
     )
     assert not (tmp_path / "no").exists()
+
+
+def test_resolution_parameter():
+    coarse = wattlas.rank_sites(EAST_ASIA, METROS, max_rtt_ms=40, resolution=0.5)
+    assert coarse.grid.attrs["resolution_deg"] == 0.5
+    assert np.allclose(np.diff(coarse.grid["lat"].values), 0.5)
+    # Cell (40.0, 115.0) exists on both grids and takes the same 0.25 deg climate.
+    base = wattlas.rank_sites(EAST_ASIA, METROS, max_rtt_ms=40)
+    a = float(coarse.grid["pue"].sel(lat=40.0, lon=115.0))
+    b = float(base.grid["pue"].sel(lat=40.0, lon=115.0))
+    assert a == pytest.approx(b)
+    with pytest.raises(InputError, match="resolution"):
+        wattlas.rank_sites(EAST_ASIA, METROS, resolution=0.7)

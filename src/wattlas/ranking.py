@@ -354,6 +354,7 @@ def rank_sites(
     carbon_price_usd_per_t: float = 0.0,
     prices: pd.DataFrame | None = None,
     climate: xr.Dataset | None = None,
+    resolution: float | None = None,
     top: int = 100,
     it_mw: float = 100.0,
 ) -> SiteRanking:
@@ -383,6 +384,10 @@ def rank_sites(
     climate : xarray.Dataset, optional
         Hourly ERA5 (``t2m``, ``d2m``) or a monthly climatology on the
         default grid; default: the shipped ERA5 climatology.
+    resolution : float, optional
+        Grid resolution [deg]; default the 0.25 deg of the shipped layers. A finer
+        grid refines latency circles and region borders; climate, humidity and
+        elevation then take the nearest 0.25 deg value.
     top : int, default 100
         Number of best cells in :attr:`SiteRanking.sites`.
     it_mw : float, default 100
@@ -430,21 +435,37 @@ def rank_sites(
     box = parse_bbox(bbox)
     metros = resolve_metros(demand_metros)
     weights = _metro_weights(metros)
-    window = _window(DEFAULT_GRID, box)
+    grid = DEFAULT_GRID if resolution is None else GridSpec(float(resolution))
+    window = _window(grid, box)
     rows, cols = window.rows, window.cols
     lat, lon = window.lat, window.lon
     shape = (lat.size, lon.size)
+    # The shipped layers are 0.25 deg: another resolution takes each cell's nearest
+    # 0.25 deg value (no averaging); latency, regions and ranks use the finer grid.
+    res0 = DEFAULT_GRID.resolution
+    i0 = np.clip(np.rint((lat + 90.0) / res0).astype(int), 0, DEFAULT_GRID.nlat - 1)
+    j0 = np.rint((lon + 180.0) / res0).astype(int) % DEFAULT_GRID.nlon
+
+    def on_window(ds: xr.Dataset) -> xr.Dataset:
+        out = ds.isel(lat=i0, lon=j0)
+        return out.assign_coords(
+            lat=("lat", lat, ds["lat"].attrs), lon=("lon", lon, ds["lon"].attrs)
+        )
 
     # Climate and cooling on the window only.
-    elev = datasets.elevation().isel(lat=rows, lon=cols)
+    elev = on_window(datasets.elevation())
     if climate is None:
-        clim = datasets.climate().isel(lat=rows, lon=cols)
-        hum = datasets.humidity().isel(lat=rows, lon=cols)
+        clim = on_window(datasets.climate())
+        hum = on_window(datasets.humidity())
         cool = cooling.annual_cooling(clim, hum, elev, technology=tech, ashrae=env)
         monthly = clim["t2m"].transpose("lat", "lon", "month").values
     else:
         from wattlas.grid import normalize_grid
 
+        if resolution is not None and float(resolution) != res0:
+            raise InputError(
+                "a user climate is used on its own 0.25 deg grid; leave resolution=None"
+            )
         clim = normalize_grid(climate)
         try:
             clim = clim.sel(lat=lat, lon=lon, method="nearest", tolerance=1e-6)
@@ -455,7 +476,7 @@ def rank_sites(
             ) from err
         hum = None
         if "time" not in clim["t2m"].dims:
-            hum = datasets.humidity().isel(lat=rows, lon=cols)
+            hum = on_window(datasets.humidity())
         cool = cooling.annual_cooling(clim, hum, elev, technology=tech, ashrae=env)
         if "time" in clim["t2m"].dims:
             monthly = (
@@ -466,8 +487,8 @@ def rank_sites(
     land = np.nan_to_num(elev["land_fraction"].values, nan=0.0) > 0
 
     # Regions, prices, carbon.
-    lab1 = labels(DEFAULT_GRID, "admin1", rows, cols)
-    lab0 = labels(DEFAULT_GRID, "admin0", rows, cols)
+    lab1 = labels(grid, "admin1", rows, cols)
+    lab0 = labels(grid, "admin0", rows, cols)
     priced = datasets.resolve_prices(prices)
     carbon = datasets.resolve_carbon()
     countries = datasets.countries()
@@ -578,6 +599,7 @@ def rank_sites(
     ds.attrs = {
         "title": "wattlas site ranking",
         "bbox": "world" if box is None else ",".join(f"{v:g}" for v in box),
+        "resolution_deg": float(grid.resolution),
         "max_rtt_ms": float(max_rtt_ms),
         "mode": mode,
         "min_share": float(min_share),

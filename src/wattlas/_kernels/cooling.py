@@ -159,7 +159,7 @@ def hour(t, td, p_kpa, P):
 
 @njit(cache=True)
 def surely_free(t, td, P):
-    """True when an hour is certainly cooled without compressors or evaporation.
+    """Tell whether an hour is certainly cooled without compressors or evaporation.
 
     Cheap test that avoids the wet bulb: the wet bulb never exceeds the dry bulb,
     so dry-bulb bounds are sufficient. Such hours all share the overhead of a
