@@ -13,6 +13,7 @@ __all__ = [
     "DataError",
     "GridError",
     "InputError",
+    "ResourceError",
     "UnitsError",
     "UnknownNameError",
     "WattlasWarning",
@@ -40,6 +41,10 @@ class UnknownNameError(InputError, KeyError):
 
     def __str__(self) -> str:  # KeyError would quote the message
         return str(self.args[0]) if self.args else ""
+
+
+class ResourceError(InputError):
+    """A request would need more memory than the machine has; refused before any work."""
 
 
 class DataError(RuntimeError):

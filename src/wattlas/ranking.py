@@ -81,6 +81,38 @@ def parse_bbox(bbox: Any) -> tuple[float, float, float, float] | None:
     return west, south, east, north
 
 
+def available_memory_bytes() -> int:
+    """Memory the request may use: ``$WATTLAS_MAX_MEMORY`` bytes, else 80 % of physical RAM."""
+    import os
+
+    env = os.environ.get("WATTLAS_MAX_MEMORY")
+    if env:
+        try:
+            return int(float(env))
+        except ValueError as err:
+            raise InputError(f"WATTLAS_MAX_MEMORY must be a number of bytes, got {env!r}") from err
+    try:
+        return int(0.8 * os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - non-POSIX
+        return 16 * 2**30
+
+
+def _check_memory(
+    cells: int, metros: int, per_cell_floats: int, what: str, per_metro_floats: int = 0
+) -> None:
+    """Refuse a request whose arrays would not fit in memory, before any work."""
+    need = 8 * cells * (per_cell_floats + per_metro_floats * metros)
+    have = available_memory_bytes()
+    if need > have:
+        from wattlas.errors import ResourceError
+
+        raise ResourceError(
+            f"{what} needs about {need / 2**30:.1f} GiB for {cells:,} cells x {metros:,} "
+            f"metros, more than the {have / 2**30:.1f} GiB available; use a coarser "
+            "resolution, a smaller bbox, fewer metros, or a dask-backed climate"
+        )
+
+
 def _window(grid: GridSpec, bbox: tuple[float, float, float, float] | None) -> _Window:
     if bbox is None:
         return _Window(grid, np.arange(grid.nlat), np.arange(grid.nlon))
@@ -179,6 +211,9 @@ def latency_field(
     metros = resolve_metros(demand_metros)
     weights = _metro_weights(metros)
     window = _window(GridSpec(resolution), parse_bbox(bbox))
+    _check_memory(
+        window.rows.size * window.cols.size, len(metros), 3 + len(thresholds), "latency_field"
+    )
     order = np.argsort(metros["lat"].to_numpy(), kind="stable")
     angle = min_angle(
         window.lat,
@@ -440,6 +475,9 @@ def rank_sites(
     rows, cols = window.rows, window.cols
     lat, lon = window.lat, window.lon
     shape = (lat.size, lon.size)
+    # About 60 float64 arrays per cell (12 months, 15 humidity levels, intermediates and
+    # outputs) plus two (angle and rtt) per metro.
+    _check_memory(lat.size * lon.size, len(metros), 60, "rank_sites", per_metro_floats=2)
     # The shipped layers are 0.25 deg: another resolution takes each cell's nearest
     # 0.25 deg value (no averaging); latency, regions and ranks use the finer grid.
     res0 = DEFAULT_GRID.resolution
