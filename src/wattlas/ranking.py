@@ -339,6 +339,19 @@ class SiteRanking:
             f"what must be 'sites', 'regions_admin0' or 'regions_admin1', got {what!r}"
         )
 
+    def explore(self, what: str = "sites", **kwargs):
+        """Interactive web map of the sites or a region table (needs folium).
+
+        Uses :meth:`geopandas.GeoDataFrame.explore`, coloured by cost with the
+        perceptually uniform viridis map; extra keyword arguments go to it.
+        """
+        gdf = self._table(what)
+        column = _style_column(what)
+        kwargs.setdefault("cmap", "viridis")
+        kwargs.setdefault("legend", True)
+        kwargs.setdefault("legend_kwds", {"caption": "cost of IT energy [USD/MWh_IT]"})
+        return gdf.explore(column=column, **kwargs)
+
     def plot(self, variable: str = "score", ax=None, **kwargs):
         """Draw a static map of a grid variable with country borders (needs matplotlib)."""
         import matplotlib.pyplot as plt
@@ -530,6 +543,13 @@ def rank_sites(
     priced = datasets.resolve_prices(prices)
     carbon = datasets.resolve_carbon()
     countries = datasets.countries()
+    # The two layers come from different sources and disagree along some borders: a cell
+    # keeps its province only when the province belongs to the cell's country.
+    iso1 = priced["iso_a2"].to_numpy(str)
+    iso0 = countries["iso_a2"].to_numpy(str)
+    clash = (lab1 >= 0) & (lab0 >= 0)
+    clash[clash] = iso1[lab1[clash]] != iso0[lab0[clash]]
+    lab1 = np.where(clash, -1, lab1)
     price = _lookup(lab1, priced["price_usd_per_mwh"].to_numpy(float))
     if (lab1 < 0).any():  # cells in a country but outside the admin-1 polygons
         by_country = datasets.resolve_prices(prices, level="admin0")

@@ -1,0 +1,316 @@
+"""Write the example notebooks (stored without outputs; CI executes them with nbmake).
+
+Run ``python notebooks/make_notebooks.py`` after editing the cells below.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat as nbf
+
+HERE = Path(__file__).resolve().parent
+
+
+def md(text: str):
+    return nbf.v4.new_markdown_cell(text.strip())
+
+
+def code(text: str):
+    return nbf.v4.new_code_cell(text.strip())
+
+
+NOTEBOOKS = {
+    "01_quickstart.ipynb": [
+        md("""
+# Quick start: a global ranking in five minutes
+
+wattlas scores every 0.25 deg cell of the globe by the electricity cost of IT energy
+(price x PUE - waste-heat credit) and keeps the cells within a round-trip budget of the
+metros that use the tokens. Everything below runs offline on the data shipped with the
+package (ERA5 climate, ITU-R humidity, cited electricity prices; see `grids/README.md`).
+"""),
+        code("""
+import tempfile
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import wattlas
+"""),
+        md("""
+Rank the world for four demand metros, asking that half of the demand (weighted by
+population) is within 50 ms of round trip on a cloud backbone.
+"""),
+        code("""
+metros = ["New York", "London", "Tokyo", "Sao Paulo"]
+ranking = wattlas.rank_sites("world", metros, max_rtt_ms=50, mode="share", min_share=0.5)
+ranking.grid
+"""),
+        md("The best cells, with the full cost breakdown (units in the column names):"),
+        code("""
+cols = ["rank", "country", "admin1", "pue", "price_usd_per_mwh", "cost_usd_per_mwh_it",
+        "cost_usd_per_mtoken"]
+ranking.sites[cols].head(10)
+"""),
+        md("The best regions (provinces, states) by their cheapest eligible cell:"),
+        code("""
+ranking.regions("admin1")[["country_name", "name", "best_cost_usd_per_mwh_it",
+                           "mean_cost_usd_per_mwh_it", "eligible_area_km2"]].head(10)
+"""),
+        code("""
+ax = ranking.plot("score", vmax=250)
+ax.set_title("All-in cost of IT energy [USD/MWh_IT], eligible or not")
+plt.show()
+"""),
+        md("""
+## Export for QGIS
+
+`to_geojson` writes RFC 7946 GeoJSON and a graduated QGIS style (`.qml`) with the same
+name. In QGIS, *Layer > Add Layer > Add Vector Layer* and pick the `.geojson`: the style
+is applied automatically because the `.qml` sits beside it.
+"""),
+        code("""
+out = Path(tempfile.mkdtemp()) / "best_sites.geojson"
+ranking.to_geojson(out)
+sorted(p.name for p in out.parent.iterdir())
+"""),
+    ],
+    "02_east_asia.ipynb": [
+        md("""
+# East Asia: can cheap northern power serve Beijing, Shanghai, Seoul and Tokyo?
+
+Inner Mongolia, Hebei, Northeast China and Guizhou have cheap power and (mostly) cool air;
+Guangdong, Japan and Korea are close to the users. Where does a token cost least within
+50 ms of all four metros?
+"""),
+        code("""
+import matplotlib.pyplot as plt
+import pandas as pd
+import wattlas
+"""),
+        code("""
+metros = ["Beijing", "Shanghai", "Seoul", "Tokyo"]
+ranking = wattlas.rank_sites((95, 18, 150, 55), metros, max_rtt_ms=50)
+ranking.sites[["rank", "admin1", "pue", "price_usd_per_mwh", "cost_usd_per_mwh_it",
+               "rtt_ms_tokyo_jp", "rtt_ms_beijing_cn"]].head(10)
+"""),
+        md("Provinces side by side (best eligible cell of each):"),
+        code("""
+regions = ranking.regions("admin1")
+regions[["country_name", "name", "best_cost_usd_per_mwh_it", "best_pue",
+         "eligible_area_km2"]].head(15)
+"""),
+        md("""
+Specific places through `site_report`: cost per million tokens, latency to each metro, and
+where each price comes from (`price_source`; see `docs/data.md` for the fallback rule).
+"""),
+        code("""
+places = pd.DataFrame({
+    "place": ["Ulanqab (Inner Mongolia)", "Zhangjiakou (Hebei)", "Harbin (Heilongjiang)",
+              "Gui'an (Guizhou)", "Shenzhen (Guangdong)", "Inzai (Japan)", "Chuncheon (Korea)"],
+    "lat": [41.03, 40.77, 45.75, 26.40, 22.54, 35.83, 37.88],
+    "lon": [113.13, 114.88, 126.65, 106.45, 114.06, 140.15, 127.73],
+})
+report = wattlas.site_report(places[["lat", "lon"]], demand_metros=metros)
+report.insert(0, "place", places["place"])
+report[["place", "pue", "price_usd_per_mwh", "price_source", "cost_usd_per_mwh_it",
+        "cost_usd_per_mtoken", "rtt_ms_beijing_cn", "rtt_ms_tokyo_jp"]]
+"""),
+        code("""
+ax = ranking.plot("cost_usd_per_mwh_it", vmax=200)
+ax.set_title("Cost of IT energy, East Asia [USD/MWh_IT]")
+plt.show()
+"""),
+    ],
+    "03_europe.ipynb": [
+        md("""
+# Europe: the Nordics and Ireland against Frankfurt, London, Paris and Amsterdam demand
+
+The "FLAP" metros hold most of Europe's data-centre demand. The Nordics offer cool air and
+hydro power, Ireland a mild climate. Which wins within 30 ms and within 50 ms?
+"""),
+        code("""
+import wattlas
+"""),
+        code("""
+flap = ["Frankfurt", "London", "Paris", "Amsterdam"]
+results = {}
+for budget in (30, 50):
+    r = wattlas.rank_sites((-12, 35, 35, 72), flap, max_rtt_ms=budget)
+    results[budget] = r
+    print(f"{budget} ms: {int(r.grid['eligible'].sum())} eligible cells")
+results[50].regions("admin0")[["name", "best_cost_usd_per_mwh_it", "best_pue",
+                               "eligible_area_km2"]].head(12)
+"""),
+        md("How much of the FLAP demand each Nordic and Irish site reaches, and at what cost:"),
+        code("""
+places = [(65.58, 22.15), (60.67, 17.15), (59.91, 10.75), (60.17, 24.94), (55.68, 12.57),
+          (53.35, -6.26)]
+names = ["Lulea", "Gavle", "Oslo", "Helsinki", "Copenhagen", "Dublin"]
+rep = wattlas.site_report(places, demand_metros=flap, technology="direct_liquid_warm_water",
+                          heat_price="sold")
+rep.insert(0, "site", names)
+rep[["site", "pue", "price_usd_per_mwh", "price_source", "heat_credit_usd_per_mwh_it",
+     "cost_usd_per_mwh_it"] + [c for c in rep.columns if c.startswith("rtt_ms_")]]
+"""),
+    ],
+    "04_bring_your_own_data.ipynb": [
+        md("""
+# Bring your own data: hourly ERA5, your prices, your regions
+
+The notebook makes small sample files itself (no download), in the formats you would get
+from the Copernicus Climate Data Store, a price spreadsheet and a GIS layer.
+"""),
+        code("""
+import tempfile
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import xarray as xr
+from shapely.geometry import box
+
+import wattlas
+from wattlas import datasets
+from wattlas.models import annual_cooling
+
+work = Path(tempfile.mkdtemp())
+"""),
+        md("""
+## 1. An hourly ERA5 file
+
+ERA5 from the CDS has `t2m` and `d2m` in kelvin, latitude from north to south and
+longitude from 0 to 360; `read_era5` normalises all of that (see
+`docs/grid-conventions.md`). Here: one synthetic year for a 1 x 1.25 deg box over
+southern Sweden, built from a seasonal and a daily cycle.
+"""),
+        code("""
+time = pd.date_range("2023-01-01", periods=8760, freq="h")
+lat = np.arange(60.0, 58.99, -0.25)           # north to south, like ERA5
+lon = np.arange(15.0, 16.26, 0.25)
+doy = time.dayofyear.values[:, None, None]
+hour = time.hour.values[:, None, None]
+t = 6 - 10 * np.cos(2 * np.pi * (doy - 15) / 365) + 4 * np.cos(2 * np.pi * (hour - 15) / 24)
+t = t + np.zeros((1, lat.size, lon.size)) + 273.15
+ds = xr.Dataset({"t2m": (("valid_time", "latitude", "longitude"), t, {"units": "K"}),
+                 "d2m": (("valid_time", "latitude", "longitude"), t - 4.0, {"units": "K"})},
+                coords={"valid_time": time, "latitude": lat, "longitude": lon})
+ds.to_netcdf(work / "era5_hourly.nc")
+era5 = datasets.read_era5(work / "era5_hourly.nc")
+era5
+"""),
+        code("""
+cool = annual_cooling(era5, technology="water_side_economiser")
+cool["pue"].round(3).to_pandas()
+"""),
+        md("""
+## 2. Your own price table
+
+Prices as published (price, currency, unit, year), converted with the exchange rates you
+give; region codes are ISO 3166-1 (`SE`), ISO 3166-2 (`US-TX`) or Nordic zones (`SE3`).
+"""),
+        code("""
+prices = pd.DataFrame({"region_code": ["SE3", "SE4", "NO1", "DK", "DE"],
+                       "price": [38.0, 55.0, 40.0, 0.12, 0.15],
+                       "currency": ["EUR", "EUR", "EUR", "EUR", "EUR"],
+                       "unit": ["per_MWh", "per_MWh", "per_MWh", "per_kWh", "per_kWh"],
+                       "year": [2024] * 5})
+prices.to_csv(work / "my_prices.csv", index=False)
+table = datasets.read_price_table(work / "my_prices.csv", fx={"EUR": 1.082})
+table[["region_code", "level", "price_usd_per_mwh"]]
+"""),
+        code("""
+ranking = wattlas.rank_sites((5, 53, 25, 63), ["Stockholm", "Copenhagen", "Oslo"],
+                             max_rtt_ms=15, prices=table)
+ranking.sites[["rank", "country", "admin1", "price_usd_per_mwh", "cost_usd_per_mwh_it"]].head()
+"""),
+        md("""
+## 3. Your own regions
+
+Any polygon layer (GeoPackage, Shapefile, GeoJSON, GeoParquet) in any CRS: `read_regions`
+checks it and reprojects it to EPSG:4326. Here two made-up planning zones, aggregated
+from the ranking's sites with geopandas.
+"""),
+        code("""
+zones = gpd.GeoDataFrame({"zone": ["west", "east"]},
+                         geometry=[box(5, 53, 15, 63), box(15, 53, 25, 63)], crs="EPSG:4326")
+zones.to_crs(3006).to_file(work / "zones.gpkg")       # stored in SWEREF99 TM
+mine = datasets.read_regions(work / "zones.gpkg", name_column="zone")
+joined = ranking.sites.sjoin(mine[["name", "geometry"]], predicate="within")
+joined.groupby("name")["cost_usd_per_mwh_it"].agg(["min", "mean", "count"])
+"""),
+    ],
+    "05_sensitivity.ipynb": [
+        md("""
+# Sensitivity: technology, ASHRAE class, heat price, route factor, energy per token
+
+How much does each assumption move the answer? All inputs are presets with cited sources
+(`docs/models.md`) or plain numbers.
+"""),
+        code("""
+import matplotlib.pyplot as plt
+import pandas as pd
+import wattlas
+from wattlas import presets
+"""),
+        code("""
+sites = {"Lulea": (65.58, 22.15), "Frankfurt": (50.11, 8.68), "Phoenix": (33.45, -112.07),
+         "Singapore": (1.35, 103.82)}
+points = list(sites.values())
+rows = []
+for tech in presets.names("cooling"):
+    for cls in ("recommended", "A1", "A3"):
+        rep = wattlas.site_report(points, technology=tech, ashrae_class=cls)
+        for name, pue in zip(sites, rep["pue"], strict=True):
+            rows.append({"site": name, "technology": tech, "ashrae_class": cls, "pue": pue})
+pue = pd.DataFrame(rows).pivot_table(index=["technology", "ashrae_class"], columns="site",
+                                     values="pue")
+pue.round(3)
+"""),
+        code("""
+ax = pue.xs("A1", level="ashrae_class").T.plot.bar(figsize=(8, 4))
+ax.set_ylabel("annual PUE [1]")
+ax.set_title("PUE by cooling technology, ASHRAE A1")
+plt.show()
+"""),
+        md("Waste heat is worth something only with a heat price, a heating season and a town:"),
+        code("""
+odense = [(55.40, 10.39)]
+for hp in ("donated", "sold", "avoided_cost"):
+    r = wattlas.site_report(odense, technology="direct_liquid_warm_water", heat_price=hp)
+    print(f"{hp:13s} heat credit {r['heat_credit_usd_per_mwh_it'][0]:6.2f} USD/MWh_IT, "
+          f"cost {r['cost_usd_per_mwh_it'][0]:7.2f} USD/MWh_IT")
+"""),
+        md("The route factor sets how far a site may be: service radius for 30 and 50 ms:"),
+        code("""
+from wattlas.models import service_radius_km
+pd.DataFrame({r: service_radius_km([30, 50], route=r).round(0)
+              for r in presets.names("routes")}, index=["30 ms [km]", "50 ms [km]"])
+"""),
+        md("Energy per token scales the cost per million tokens linearly:"),
+        code("""
+rep = wattlas.site_report(points)
+for e in (presets.token_energy().mwh_per_mtoken, 1e-4, 3e-4):
+    costs = rep["cost_usd_per_mwh_it"] * e
+    print(f"{e:.2e} MWh/Mtoken: " + ", ".join(f"{n} {c:.4f}" for n, c in zip(sites, costs,
+                                                                         strict=True)))
+"""),
+    ],
+}
+
+
+def main() -> None:
+    for name, cells in NOTEBOOKS.items():
+        nb = nbf.v4.new_notebook()
+        nb["cells"] = cells
+        nb["metadata"] = {
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+            "language_info": {"name": "python"},
+        }
+        nbf.write(nb, HERE / name)
+        print(HERE / name)
+
+
+if __name__ == "__main__":
+    main()
