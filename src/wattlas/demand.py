@@ -17,6 +17,13 @@ def _label(name: str) -> str:
     return re.sub(r"[^0-9a-z]+", "_", name.lower()).strip("_")
 
 
+def to_wgs84(gdf: Any, what: str) -> Any:
+    """Reproject a GeoDataFrame to EPSG:4326, refusing one without a CRS."""
+    if gdf.crs is None:
+        raise CRSError(f"{what} GeoDataFrame has no CRS; set it (EPSG:4326 for lon/lat)")
+    return gdf if gdf.crs.equals("EPSG:4326") else gdf.to_crs("EPSG:4326")
+
+
 def resolve_metros(demand_metros: Any) -> pd.DataFrame:
     """Turn the ``demand_metros`` argument into a table.
 
@@ -48,10 +55,7 @@ def resolve_metros(demand_metros: Any) -> pd.DataFrame:
     if isinstance(demand_metros, pd.DataFrame):
         df: Any = demand_metros
         if "geometry" in df.columns and hasattr(df, "crs"):
-            if df.crs is None:
-                raise CRSError("demand_metros GeoDataFrame has no CRS; set it first")
-            if not df.crs.equals("EPSG:4326"):
-                df = df.to_crs("EPSG:4326")
+            df = to_wgs84(df, "demand_metros")
             if "lat" not in df.columns:
                 df = df.assign(lat=df.geometry.y, lon=df.geometry.x)
         if not {"lat", "lon"} <= set(df.columns):

@@ -577,7 +577,7 @@ def rank_sites(
         share_dh = np.array([float(dh.get(c, np.nan)) for c in iso]) / 100.0
         dh_cell = np.nan_to_num(_lookup(lab0, share_dh), nan=0.0)
         pop = datasets.metros()
-        from wattlas.site import HEAT_DEMAND_MWH_PER_CAPITA, HEAT_REACH_KM
+        from wattlas.site import HEAT_DEMAND_MWH_PER_CAPITA, HEAT_REACH_KM, heat_credit_for
 
         near = _reach(
             window,
@@ -590,15 +590,7 @@ def rank_sites(
         avail = np.minimum(1.0, near * dh_cell * HEAT_DEMAND_MWH_PER_CAPITA / offered)
         season = heat.heating_season_fraction(monthly)
         with np.errstate(invalid="ignore"):
-            credit = heat.heat_credit(
-                recoverable_fraction=tech.heat_recovery_fraction,
-                heating_season=season,
-                sink_availability=avail,
-                heat_price_usd_per_mwh=hp.usd_per_mwh_heat,
-                electricity_price_usd_per_mwh=np.nan_to_num(price, nan=0.0),
-                source_c=tech.heat_source_c,
-            )
-        credit = np.nan_to_num(credit, nan=0.0)
+            credit = heat_credit_for(tech, hp, season, avail, price)
 
     pue = cool["pue"].values
     cost = energy.cost_usd_per_mwh_it(price, pue, credit)

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from wattlas.errors import CRSError, InputError
+from wattlas.errors import InputError
 from wattlas.presets import CoolingTechnology, HeatPrice, Route, TokenEnergy
 
 __all__ = ["site_report"]
@@ -22,14 +22,39 @@ HEAT_DEMAND_MWH_PER_CAPITA = 5.0
 DEFAULT_IT_MW = 100.0
 
 
+def heat_credit_for(
+    tech: CoolingTechnology, hp: HeatPrice, season: Any, availability: Any, price: Any
+) -> np.ndarray:
+    """Heat credit [USD/MWh_IT] of a technology and heat price (0 when nothing is sold).
+
+    Composes :func:`wattlas.models.heat_credit` with the technology's recoverable
+    fraction and source temperature and a 70 degC network supply; NaN (an invalid
+    heat-pump lift) counts as no credit.
+    """
+    from wattlas.models import heat
+
+    shape = np.broadcast(np.asarray(season), np.asarray(price)).shape
+    if not (tech.heat_recovery_fraction > 0 and hp.usd_per_mwh_heat > 0):
+        return np.zeros(shape)
+    credit = heat.heat_credit(
+        recoverable_fraction=tech.heat_recovery_fraction,
+        heating_season=season,
+        sink_availability=availability,
+        heat_price_usd_per_mwh=hp.usd_per_mwh_heat,
+        electricity_price_usd_per_mwh=np.nan_to_num(np.asarray(price, dtype=float), nan=0.0),
+        source_c=tech.heat_source_c,
+        supply_c=DH_SUPPLY_C,
+    )
+    return np.nan_to_num(np.broadcast_to(credit, shape).astype(float), nan=0.0)
+
+
 def _points(points: Any) -> pd.DataFrame:
     if isinstance(points, pd.DataFrame):
         df: Any = points
         if "geometry" in df.columns and hasattr(df, "crs"):
-            if df.crs is None:
-                raise CRSError("points GeoDataFrame has no CRS; set it (EPSG:4326 for lon/lat)")
-            if not df.crs.equals("EPSG:4326"):
-                df = df.to_crs("EPSG:4326")
+            from wattlas.demand import to_wgs84
+
+            df = to_wgs84(df, "points")
             if not set(df.geometry.geom_type) <= {"Point"}:
                 raise InputError("points GeoDataFrame must hold Point geometries")
             df = pd.DataFrame({"lat": df.geometry.y.values, "lon": df.geometry.x.values})
@@ -222,18 +247,7 @@ def site_report(
     demand = pop_near * np.nan_to_num(share, nan=0.0) * HEAT_DEMAND_MWH_PER_CAPITA
     avail = np.where(offered > 0, np.minimum(1.0, demand / max(offered, 1e-9)), 0.0)
     season = heat.heating_season_fraction(clim)
-    if tech.heat_recovery_fraction > 0 and hp.usd_per_mwh_heat > 0:
-        credit = heat.heat_credit(
-            recoverable_fraction=tech.heat_recovery_fraction,
-            heating_season=season,
-            sink_availability=avail,
-            heat_price_usd_per_mwh=hp.usd_per_mwh_heat,
-            electricity_price_usd_per_mwh=np.nan_to_num(price, nan=0.0),
-            source_c=tech.heat_source_c,
-            supply_c=DH_SUPPLY_C,
-        )
-    else:
-        credit = np.zeros(len(pts))
+    credit = heat_credit_for(tech, hp, season, avail, price)
     cost = energy.cost_usd_per_mwh_it(price, pue, credit)
     out = pd.DataFrame(
         {
