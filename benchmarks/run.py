@@ -20,9 +20,8 @@ import os
 import platform
 import sys
 import time
-from collections.abc import Callable
-
 import warnings
+from collections.abc import Callable
 
 import numpy as np
 
