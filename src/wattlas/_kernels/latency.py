@@ -146,10 +146,16 @@ def min_angle(lat, lon, mlat_sorted, mlon_sorted):
         mx[j], my[j], mz[j] = _unit(mlat_sorted[j], mlon_sorted[j])
     for r in prange(nrow):
         start = np.searchsorted(mlat_sorted, lat[r])
+        prev = -1
         for c in range(ncol):
             x, y, z = _unit(lat[r], lon[c])
             best = -2.0  # best cosine
             best_angle = math.pi
+            if prev >= 0:
+                # Warm start: the neighbouring cell's nearest metro is usually close, which
+                # narrows the latitude band searched below.
+                best = x * mx[prev] + y * my[prev] + z * mz[prev]
+                best_angle = math.acos(min(1.0, max(-1.0, best)))
             # Walk outwards in latitude; stop when the latitude gap exceeds the best angle.
             up = start
             down = start - 1
@@ -163,6 +169,7 @@ def min_angle(lat, lon, mlat_sorted, mlon_sorted):
                         if d > best:
                             best = d
                             best_angle = math.acos(min(1.0, max(-1.0, d)))
+                            prev = up
                         up += 1
                 if down >= 0:
                     gap = math.radians(lat[r] - mlat_sorted[down])
@@ -173,6 +180,7 @@ def min_angle(lat, lon, mlat_sorted, mlon_sorted):
                         if d > best:
                             best = d
                             best_angle = math.acos(min(1.0, max(-1.0, d)))
+                            prev = down
                         down -= 1
             out[r, c] = best_angle
     return out
