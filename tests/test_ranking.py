@@ -273,3 +273,33 @@ def test_resolution_parameter():
     assert a == pytest.approx(b)
     with pytest.raises(InputError, match="resolution"):
         wattlas.rank_sites(EAST_ASIA, METROS, resolution=0.7)
+
+
+def test_banded_nearest_search_matches_brute_force():
+    from wattlas._kernels.latency import angles_to, build_bands, min_angle_banded
+
+    rng = np.random.default_rng(9)
+    for n in (1, 7, 300):
+        mlat = rng.uniform(-89.9, 89.9, n)
+        mlon = rng.uniform(-180, 180, n)
+        lat = np.linspace(-90, 90, 37)
+        lon = np.linspace(-180, 175, 72)
+        order, offsets = build_bands(mlat, mlon)
+        fast = min_angle_banded(lat, lon, mlat[order], mlon[order], offsets)
+        slow = angles_to(lat, lon, mlat, mlon).min(axis=0)
+        np.testing.assert_allclose(fast, slow, atol=1e-12)
+
+
+def test_latency_field_uses_banded_search_for_many_metros():
+    metros = wattlas.datasets.metros().head(1500)
+    pts = list(zip(metros["lat"], metros["lon"], strict=True))
+    ds = wattlas.latency_field(pts, resolution=2.0, thresholds_ms=(20,))
+    from wattlas.models import rtt_ms
+
+    ref = rtt_ms(
+        ds["lat"].values[:, None, None],
+        ds["lon"].values[None, :, None],
+        metros["lat"].to_numpy()[None, None, :],
+        metros["lon"].to_numpy()[None, None, :],
+    )
+    np.testing.assert_allclose(ds["min_rtt_ms"].values, ref.min(axis=2), atol=1e-9)

@@ -200,7 +200,6 @@ def latency_field(
         ``min_rtt_ms`` [ms] and one ``reachable_population_<t>ms`` per
         threshold (summed weight of the metros within reach), on (lat, lon).
     """
-    from wattlas._kernels.latency import min_angle
     from wattlas.demand import resolve_metros
     from wattlas.presets import route as get_route
 
@@ -214,13 +213,7 @@ def latency_field(
     _check_memory(
         window.rows.size * window.cols.size, len(metros), 3 + len(thresholds), "latency_field"
     )
-    order = np.argsort(metros["lat"].to_numpy(), kind="stable")
-    angle = min_angle(
-        window.lat,
-        window.lon,
-        metros["lat"].to_numpy(float)[order],
-        metros["lon"].to_numpy(float)[order],
-    )
+    angle = _nearest_angle(window, metros)
     reach = _reach(window, metros, weights, thresholds, rt)
     ds = xr.Dataset(coords=_coords(window))
     ds["min_rtt_ms"] = (
@@ -241,6 +234,24 @@ def latency_field(
         "n_metros": len(metros),
     }
     return ds
+
+
+#: Above this many metros the banded nearest-metro search (latitude bands, longitude
+#: windows) beats the latitude-only one; measured on 2 cores (0.1 deg: 2.4 s against
+#: 5.4 s with 5000 metros; 0.25 deg: 0.44 s against 0.18 s with 500).
+BANDED_SEARCH_MIN_METROS = 1000
+
+
+def _nearest_angle(window: _Window, metros: pd.DataFrame) -> np.ndarray:
+    from wattlas._kernels.latency import build_bands, min_angle, min_angle_banded
+
+    mlat = metros["lat"].to_numpy(float)
+    mlon = metros["lon"].to_numpy(float)
+    if len(metros) > BANDED_SEARCH_MIN_METROS:
+        order, offsets = build_bands(mlat, mlon)
+        return min_angle_banded(window.lat, window.lon, mlat[order], mlon[order], offsets)
+    order = np.argsort(mlat, kind="stable")
+    return min_angle(window.lat, window.lon, mlat[order], mlon[order])
 
 
 def _metro_weights(metros: pd.DataFrame) -> np.ndarray:

@@ -199,3 +199,103 @@ def angles_to(lat, lon, mlat, mlon):
                 d = x * mx + y * my + z * mz
                 out[j, r, c] = math.acos(min(1.0, max(-1.0, d)))
     return out
+
+
+BAND_DEG = 2.0
+
+
+def build_bands(mlat, mlon):
+    """Bucket metros into latitude bands of ``BAND_DEG``, sorted by longitude within each.
+
+    Returns ``(order, offsets)``: metro indices band by band and the CSR offsets of the
+    ``180 / BAND_DEG`` bands (plus one).
+    """
+    nb = round(180.0 / BAND_DEG)
+    band = np.clip(((np.asarray(mlat) + 90.0) // BAND_DEG).astype(np.int64), 0, nb - 1)
+    order = np.lexsort((np.asarray(mlon), band))
+    counts = np.bincount(band, minlength=nb)
+    offsets = np.zeros(nb + 1, dtype=np.int64)
+    offsets[1:] = np.cumsum(counts)
+    return order.astype(np.int64), offsets
+
+
+@njit(cache=True)
+def _scan(x, y, z, lo, hi, lon_sorted, mx, my, mz, best, best_j):
+    """Check metros ``lo..hi-1`` of a band (positions in band order)."""
+    for k in range(lo, hi):
+        d = x * mx[k] + y * my[k] + z * mz[k]
+        if d > best:
+            best = d
+            best_j = k
+    return best, best_j
+
+
+@njit(cache=True, parallel=True)
+def min_angle_banded(lat, lon, blat, blon, offsets):
+    """Angular distance [rad] to the nearest metro, by latitude bands and longitude windows.
+
+    Within each band only the longitude window that a spherical cap of the current best
+    radius allows is searched (``|dlon| <= asin(sin(beta) / cos(lat))``).
+
+    ``blat``/``blon`` are the metros in band order (:func:`build_bands`).
+    """
+    nb = offsets.size - 1
+    m = blat.size
+    mx = np.empty(m)
+    my = np.empty(m)
+    mz = np.empty(m)
+    for j in range(m):
+        mx[j], my[j], mz[j] = _unit(blat[j], blon[j])
+    out = np.empty((lat.size, lon.size))
+    for r in prange(lat.size):
+        phi = lat[r]
+        cphi = math.cos(math.radians(phi))
+        home = min(max(int((phi + 90.0) // BAND_DEG), 0), nb - 1)
+        prev = -1
+        for c in range(lon.size):
+            x, y, z = _unit(phi, lon[c])
+            best = -2.0
+            best_j = -1
+            if prev >= 0:
+                best = x * mx[prev] + y * my[prev] + z * mz[prev]
+                best_j = prev
+            # Expand band by band around the home band; stop when both the next lower and
+            # the next upper band are farther (in latitude alone) than the best distance.
+            for step in range(nb):
+                beta = math.acos(min(1.0, max(-1.0, best))) if best_j >= 0 else math.pi
+                reached = False
+                for side in range(2):
+                    if step == 0 and side == 1:
+                        continue
+                    b = home - step if side == 0 else home + step
+                    if b < 0 or b >= nb:
+                        continue
+                    edge_lo = -90.0 + b * BAND_DEG
+                    edge_hi = edge_lo + BAND_DEG
+                    gap = max(0.0, edge_lo - phi, phi - edge_hi)
+                    if math.radians(gap) > beta:
+                        continue
+                    reached = True
+                    lo = offsets[b]
+                    hi = offsets[b + 1]
+                    if lo == hi:
+                        continue
+                    if best_j < 0 or abs(phi) + math.degrees(beta) >= 89.9 or cphi <= 1e-9:
+                        best, best_j = _scan(x, y, z, lo, hi, blon, mx, my, mz, best, best_j)
+                        continue
+                    w = math.degrees(math.asin(min(1.0, math.sin(beta) / cphi)))
+                    seg = blon[lo:hi]
+                    # The window [lon - w, lon + w], wrapped into [-180, 180].
+                    for shift in (-360.0, 0.0, 360.0):
+                        aa = lon[c] - w + shift
+                        ee = lon[c] + w + shift
+                        if ee < -180.0 or aa > 180.0:
+                            continue
+                        i0 = lo + np.searchsorted(seg, aa)
+                        i1 = lo + np.searchsorted(seg, ee, side="right")
+                        best, best_j = _scan(x, y, z, i0, i1, blon, mx, my, mz, best, best_j)
+                if not reached and step > 0:
+                    break
+            prev = best_j
+            out[r, c] = math.acos(min(1.0, max(-1.0, best)))
+    return out
