@@ -127,26 +127,33 @@ def humidity(*, with_dew_point: bool = True) -> xr.Dataset:
     temperature and humidity is not published), then into a dew point with
     the Magnus form of Alduchov & Eskridge (1996). A temperature error of
     +-15 K changes ``e`` by about +-5 % and the dew point by about +-0.7 K.
+    The derivation runs once per process; each call returns a copy.
     """
+    if with_dew_point:
+        return _humidity_with_dew_point().copy(deep=True)
+    return _open_nc("humidity_rho_annual.nc").copy(deep=True)
+
+
+@cache
+def _humidity_with_dew_point() -> xr.Dataset:
     from wattlas.models.psychrometrics import (
         dew_point_from_vapour_pressure,
         vapour_pressure_from_density,
     )
 
     ds = _open_nc("humidity_rho_annual.nc").copy(deep=True)
-    if with_dew_point:
-        t_mean = climate()["t2m"].mean("month")
-        rho = ds["rho"].clip(min=1e-3)  # the maps hold 0 g/m3 in parts of Antarctica
-        e = vapour_pressure_from_density(rho.values, t_mean.values[None, :, :])
-        ds["dew_point"] = (
-            ("exceedance", "lat", "lon"),
-            dew_point_from_vapour_pressure(e).astype(np.float32),
-            {
-                "long_name": "dew point exceeded for the given percentage of an average year",
-                "standard_name": "dew_point_temperature",
-                "units": "degC",
-            },
-        )
+    t_mean = _open_nc("climate_t2m_monthly.nc")["t2m"].mean("month")
+    rho = ds["rho"].clip(min=1e-3)  # the maps hold 0 g/m3 in parts of Antarctica
+    e = vapour_pressure_from_density(rho.values, t_mean.values[None, :, :])
+    ds["dew_point"] = (
+        ("exceedance", "lat", "lon"),
+        dew_point_from_vapour_pressure(e).astype(np.float32),
+        {
+            "long_name": "dew point exceeded for the given percentage of an average year",
+            "standard_name": "dew_point_temperature",
+            "units": "degC",
+        },
+    )
     return ds
 
 

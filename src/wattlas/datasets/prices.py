@@ -18,6 +18,8 @@ A price is never silently zero: every result says which rule produced it
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 import pandas as pd
 
@@ -85,7 +87,17 @@ def resolve_prices(prices: pd.DataFrame | str | None = None, *, level: str = "ad
 
     if level not in ("admin1", "admin0"):
         raise InputError(f"level must be 'admin1' or 'admin0', got {level!r}")
-    table = _shipped.electricity_prices() if prices is None else read_price_table(prices)
+    if prices is None:
+        return _resolve_default(level).copy()
+    return _resolve(read_price_table(prices), level)
+
+
+@cache
+def _resolve_default(level: str):
+    return _resolve(_shipped.electricity_prices(), level)
+
+
+def _resolve(table: pd.DataFrame, level: str):
     countries = _shipped.countries()
     by_country = _country_values(table, countries)
     if level == "admin0":
