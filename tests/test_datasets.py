@@ -260,13 +260,19 @@ def test_resolve_prices_flags_every_fallback():
     assert by.at["SE-BD", "price_source"] == "bidding_zone"
     assert by.at["SE-BD", "price_region_code"] == "SE1"
     assert by.at["DE-BY", "price_source"] == "country"
-    # India has rows for four states only; the others get the median of those rows.
-    up = by.loc["IN-UP"]
+    # India's states without a row of their own take the national row.
+    assert by.at["IN-UP", "price_source"] == "country"
+
+
+def test_resolve_prices_admin1_median_fallback():
+    # A table with rows for some Indian states only: the other states get their median.
+    table = pd.DataFrame({"region_code": ["IN-GJ", "IN-KA", "IN-MH", "DE"],
+                          "price_usd_per_mwh": [100.0, 90.0, 80.0, 150.0]})
+    r = ds.resolve_prices(table).set_index("iso_3166_2")
+    up = r.loc["IN-UP"]
     assert up["price_source"] == "fallback:country_admin1_median"
-    states = ds.electricity_prices().set_index("region_code")["price_usd_per_mwh"]
-    assert up["price_usd_per_mwh"] == pytest.approx(
-        np.median([states[c] for c in ("IN-GJ", "IN-KA", "IN-MH", "IN-TN")])
-    )
+    assert up["price_usd_per_mwh"] == pytest.approx(90.0)
+    assert r.at["IN-GJ", "price_source"] == "admin1"
 
 
 def test_resolve_prices_admin0_and_user_table():
