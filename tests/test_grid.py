@@ -109,3 +109,12 @@ def test_normalize_missing_coordinate():
 def test_normalize_rejects_non_xarray():
     with pytest.raises(GridError, match="xarray"):
         normalize_grid(np.zeros((2, 2)))
+
+
+def test_nearest_index_wraps_and_clips():
+    g = DEFAULT_GRID
+    rows, cols = g.nearest_index(np.array([90.0, -90.0, 0.1]), np.array([359.9, -180.0, 179.9]))
+    np.testing.assert_array_equal(rows, [720, 0, 360])
+    # 359.9 E is -0.1: nearest centre 0.0 (column 720); 179.9 E rounds to 180 = -180 (column 0).
+    np.testing.assert_array_equal(cols, [720, 0, 0])
+    assert g.lat[rows[2]] == 0.0 and g.lon[cols[0]] == 0.0

@@ -107,6 +107,23 @@ class GridSpec:
         """Cell-centre longitudes [deg], ascending, from -180 to 180 - resolution."""
         return np.round(-180.0 + self.resolution * np.arange(self.nlon), 10)
 
+    def nearest_index(self, lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Row and column of the cell whose centre is nearest to each point.
+
+        Parameters
+        ----------
+        lat, lon : array_like
+            Coordinates [deg]; longitudes in any convention (wrapped here).
+
+        Returns
+        -------
+        tuple of numpy.ndarray
+            Row indices (clipped to the grid) and column indices (wrapped).
+        """
+        rows = np.rint((np.asarray(lat, dtype=float) + 90.0) / self.resolution).astype(int)
+        cols = np.rint((wrap_lon(lon) + 180.0) / self.resolution).astype(int) % self.nlon
+        return np.clip(rows, 0, self.nlat - 1), cols
+
     def coords(self) -> dict[str, xr.DataArray]:
         """Return CF-annotated ``lat`` and ``lon`` coordinates for this grid."""
         return {

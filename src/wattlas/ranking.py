@@ -505,8 +505,7 @@ def rank_sites(
     # The shipped layers are 0.25 deg: another resolution takes each cell's nearest
     # 0.25 deg value (no averaging); latency, regions and ranks use the finer grid.
     res0 = DEFAULT_GRID.resolution
-    i0 = np.clip(np.rint((lat + 90.0) / res0).astype(int), 0, DEFAULT_GRID.nlat - 1)
-    j0 = np.rint((lon + 180.0) / res0).astype(int) % DEFAULT_GRID.nlon
+    i0, j0 = DEFAULT_GRID.nearest_index(lat, lon)
 
     def on_window(ds: xr.Dataset) -> xr.Dataset:
         out = ds.isel(lat=i0, lon=j0)

@@ -187,7 +187,7 @@ def site_report(
     from wattlas._kernels import cooling as _k
     from wattlas.demand import resolve_metros
     from wattlas.grid import DEFAULT_GRID
-    from wattlas.models import cooling, energy, heat, latency
+    from wattlas.models import air_pressure, cooling, energy, heat, latency
     from wattlas.presets import ashrae_class as get_class
     from wattlas.presets import cooling as get_cooling
     from wattlas.presets import heat_price as get_heat_price
@@ -204,9 +204,7 @@ def site_report(
     pts = _points(points)
     metros = resolve_metros(demand_metros) if demand_metros is not None else None
 
-    res = DEFAULT_GRID.resolution
-    i = np.rint((pts["lat"].to_numpy() + 90.0) / res).astype(int)
-    j = np.rint((pts["lon"].to_numpy() + 180.0) / res).astype(int) % DEFAULT_GRID.nlon
+    i, j = DEFAULT_GRID.nearest_index(pts["lat"].to_numpy(), pts["lon"].to_numpy())
     clim = datasets.climate()["t2m"].transpose("lat", "lon", "month").values[i, j, :]
     hum = datasets.humidity()
     exc = hum["exceedance"].values.astype(float)
@@ -214,7 +212,7 @@ def site_report(
     elev = datasets.elevation()
     z = np.nan_to_num(elev["elevation"].values[i, j], nan=0.0)
     lf = elev["land_fraction"].values[i, j]
-    p_kpa = 101.325 * (1.0 - 2.25577e-5 * np.clip(z, -500, 8000)) ** 5.2559
+    p_kpa = air_pressure(np.clip(z, -500.0, 8000.0))
     dtr = lf * cooling.DIURNAL_RANGE_LAND_K + (1 - lf) * cooling.DIURNAL_RANGE_SEA_K
     P = cooling.pack_parameters(tech, env)
     pue, free, wue = _k.annual_from_monthly(

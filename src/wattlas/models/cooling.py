@@ -271,8 +271,10 @@ def hourly_pue(
 def _pressure_from_elevation(elevation: np.ndarray | None, shape: tuple[int, int]) -> np.ndarray:
     if elevation is None:
         return np.full(shape, 101.325)
+    from wattlas.models.psychrometrics import air_pressure
+
     z = np.nan_to_num(np.asarray(elevation, dtype=float), nan=0.0).clip(-500.0, 8000.0)
-    return (101.325 * (1.0 - 2.25577e-5 * z) ** 5.2559).reshape(shape)
+    return air_pressure(z).reshape(shape)
 
 
 def _hourly_block(t: np.ndarray, td: np.ndarray, p: np.ndarray, *, P: np.ndarray) -> np.ndarray:
