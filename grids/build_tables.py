@@ -5,11 +5,14 @@ row carries its source URL and a verbatim quote or table reference):
 
 * ``electricity_prices_raw.csv``: industrial / large-consumer electricity
   prices as published (price, currency, unit, year, basis, tax basis);
-* ``fx_rates.csv``: annual-average exchange rates (US dollars per unit);
 * ``district_heating_raw.csv``: district-heating share of heat demand and
   a typical consumer heat price per country;
 * ``bidding_zones.csv``: admin-1 regions of Denmark, Norway and Sweden mapped
   to Nord Pool bidding zones (a county-level approximation, see its notes).
+
+Exchange rates come from the ``fx`` layer (``exchange_rates.csv``, built by
+``build_fx.py`` from the ECB reference rates and the typed-in
+``sources/fx_rates.csv``; build it first).
 
 Conversion: ``price_usd_per_mwh = price * unit_factor * usd_per_unit`` with
 ``unit_factor`` 1000 for per_kWh, 10 for cents_per_kWh and 1 for per_MWh.
@@ -17,8 +20,9 @@ The exchange rate is the annual average of the price's year; where the table
 has no rate for that year, the nearest year is used and the row is flagged
 ``fx_year_mismatch``; rows whose source note says DOUBTFUL are flagged
 ``doubtful_source``. Rows in a currency with no sourced rate are dropped and
-listed in ``grids/README.md``. Where one region has several rows, the most
-recent year wins (then the first listed).
+listed in ``grids/README.md``. Where one region has several rows, a row
+without ``doubtful_source`` beats a doubtful one, then the most recent year
+wins, then the first listed.
 
 Outputs (``src/wattlas/data/``): ``electricity_prices.csv``,
 ``district_heating.csv``, ``bidding_zones.csv``.
@@ -59,6 +63,7 @@ PRICE_COLUMNS = [
     "year",
     "fx_usd_per_unit",
     "fx_year",
+    "fx_source",
     "price_basis",
     "tax_basis",
     "consumer_class",
@@ -69,36 +74,38 @@ PRICE_COLUMNS = [
 ]
 
 
-def fx_table() -> pd.DataFrame:
-    fx = pd.read_csv(SOURCES_DIR / "fx_rates.csv")
-    # Rates given only as units per USD (usd_per_unit empty) are inverted here from
-    # the published number, which the row quotes in source_detail.
-    missing = fx["usd_per_unit"].isna()
-    if missing.any():
-        per_usd = fx.loc[missing, "source_detail"].str.extract(r"([0-9][0-9.,]*)\s")[0]
-        per_usd = per_usd.str.replace(",", "", regex=False).astype(float)
-        fx.loc[missing, "usd_per_unit"] = 1.0 / per_usd
+def fx_table(out_dir=OUT) -> pd.DataFrame:
+    """Return the exchange-rate layer (``exchange_rates.csv``) plus USD itself."""
+    path = out_dir / "exchange_rates.csv"
+    if not path.exists():
+        path = OUT / "exchange_rates.csv"
+    fx = pd.read_csv(path)
     fx = pd.concat(
-        [fx, pd.DataFrame({"currency": ["USD"], "year": [0], "usd_per_unit": [1.0]})],
+        [
+            fx,
+            pd.DataFrame(
+                {"currency": ["USD"], "year": [0], "usd_per_unit": [1.0], "source_name": [""]}
+            ),
+        ],
         ignore_index=True,
     )
     return fx
 
 
-def lookup_fx(fx: pd.DataFrame, currency: str, year: int) -> tuple[float, int] | None:
+def lookup_fx(fx: pd.DataFrame, currency: str, year: int) -> tuple[float, int, str] | None:
     if currency == "USD":
-        return 1.0, year
+        return 1.0, year, ""
     rows = fx[fx["currency"] == currency]
     if rows.empty:
         return None
     dist = (rows["year"] - year).abs()
     best = rows.loc[dist.sort_values(kind="stable").index[0]]
-    return float(best["usd_per_unit"]), int(best["year"])
+    return float(best["usd_per_unit"]), int(best["year"]), str(best["source_name"])
 
 
 def build_prices(out_dir=OUT):
     raw = pd.read_csv(SOURCES_DIR / "electricity_prices_raw.csv", dtype={"year": int})
-    fx = fx_table()
+    fx = fx_table(out_dir)
     rows, dropped = [], []
     for _, r in raw.iterrows():
         if r["unit"] not in UNIT_FACTOR:
@@ -107,7 +114,7 @@ def build_prices(out_dir=OUT):
         if hit is None:
             dropped.append(f"{r['region_code']} ({r['currency']} {r['year']})")
             continue
-        rate, fx_year = hit
+        rate, fx_year, fx_source = hit
         flags = []
         if fx_year != int(r["year"]) and r["currency"] != "USD":
             flags.append("fx_year_mismatch")
@@ -122,30 +129,35 @@ def build_prices(out_dir=OUT):
             price_usd_per_mwh=round(float(r["price"]) * UNIT_FACTOR[r["unit"]] * rate, 2),
             fx_usd_per_unit=rate,
             fx_year=fx_year,
+            fx_source=fx_source,
             flags=";".join(flags),
         )
         rows.append(out)
     df = pd.DataFrame(rows)[PRICE_COLUMNS]
     df["_order"] = np.arange(len(df))
-    df = df.sort_values(["region_code", "year", "_order"], ascending=[True, False, True])
-    df = df.drop_duplicates("region_code", keep="first").drop(columns="_order")
+    df["_doubtful"] = df["flags"].str.contains("doubtful_source")
+    df = df.sort_values(
+        ["region_code", "_doubtful", "year", "_order"], ascending=[True, True, False, True]
+    )
+    df = df.drop_duplicates("region_code", keep="first").drop(columns=["_order", "_doubtful"])
     df = df.sort_values(["level", "region_code"]).reset_index(drop=True)
     if (df["price_usd_per_mwh"] <= 0).any():
         raise RuntimeError("non-positive price after conversion")
     write_csv(df, out_dir / "electricity_prices.csv")
-    return dropped
+    # Report only regions left without any row (another row may have covered one).
+    return [d for d in dropped if d.split(" ", 1)[0] not in set(df["region_code"])]
 
 
 def build_district_heating(out_dir=OUT):
     raw = pd.read_csv(SOURCES_DIR / "district_heating_raw.csv")
-    fx = fx_table()
+    fx = fx_table(out_dir)
     usd = []
     for _, r in raw.iterrows():
         if pd.isna(r["heat_price"]):
             usd.append(np.nan)
             continue
         factor = HEAT_UNIT_FACTOR[r["heat_price_unit"]]
-        rate, _year = lookup_fx(fx, r["heat_price_currency"], int(r["heat_price_year"]))
+        rate, _year, _src = lookup_fx(fx, r["heat_price_currency"], int(r["heat_price_year"]))
         usd.append(round(float(r["heat_price"]) * factor * rate, 2))
     raw.insert(raw.columns.get_loc("heat_price"), "heat_price_usd_per_mwh", usd)
     raw = raw.sort_values("country_iso2").reset_index(drop=True)

@@ -194,12 +194,48 @@ def test_price_table_contents():
 def test_price_currency_conversion_of_a_published_row():
     p = ds.electricity_prices().set_index("region_code")
     de = p.loc["DE"]
-    # Eurostat nrg_pc_205, band ID/IE, 2024-S2: 0.1712 EUR/kWh excl. VAT; ECB/Fed annual
-    # average 2024: 1.082 USD per EUR -> 0.1712 * 1000 * 1.082 = 185.24 USD/MWh.
+    # Eurostat nrg_pc_205, band ID/IE, 2024-S2: 0.1712 EUR/kWh excl. VAT; FRED DEXUSEU
+    # annual average 2024: 1.082 USD per EUR -> 0.1712 * 1000 * 1.082 = 185.24 USD/MWh.
+    # The shipped rate is the ECB-derived annual mean, which differs from the New York
+    # noon-rate average by a few hundredths of a percent.
     assert de["currency"] == "EUR" and de["unit"] == "per_kWh"
-    assert de["price_usd_per_mwh"] == pytest.approx(0.1712 * 1000 * 1.082, abs=0.01)
+    assert de["fx_source"].startswith("European Central Bank")
+    assert de["price_usd_per_mwh"] == pytest.approx(0.1712 * 1000 * 1.082, rel=1e-3)
+    tr = p.loc["TR"]  # EPDK 2024: 370.1826 kurus/kWh = 3.701826 TRY/kWh
+    rate = ds.exchange_rates().set_index(["currency", "year"]).loc[("TRY", 2024)]
+    assert tr["price_usd_per_mwh"] == pytest.approx(3701.826 * rate["usd_per_unit"], abs=0.01)
     tx = p.loc["US-TX"]  # EIA: 6.60 cents/kWh -> 66.0 USD/MWh
     assert tx["price_usd_per_mwh"] == pytest.approx(66.0, abs=0.01)
+
+
+# US Federal Reserve G.5A annual averages for 2023, release of 2024-02-01
+# (https://federalreserve.gov/releases/g5a/20240201), currency units per USD except
+# EUR and GBP (USD per unit).
+G5A_2023_PER_USD = {
+    "CNY": 7.0809,
+    "JPY": 140.5001,
+    "INR": 82.5708,
+    "CAD": 1.3494,
+    "SEK": 10.6089,
+    "NOK": 10.5659,
+    "CHF": 0.8984,
+    "KRW": 1306.7637,
+}
+G5A_2023_USD_PER = {"EUR": 1.0817, "GBP": 1.2440}
+
+
+def test_exchange_rates_agree_with_federal_reserve_g5a():
+    fx = ds.exchange_rates().set_index(["currency", "year"])
+    assert fx.index.is_unique
+    assert (fx["usd_per_unit"] > 0).all()
+    assert fx["source_url"].str.startswith("http").all()
+    # ECB 14:15 CET fixings vs New York noon buying rates: within 0.7 % for a year mean.
+    for cur, per_usd in G5A_2023_PER_USD.items():
+        assert fx.at[(cur, 2023), "units_per_usd"] == pytest.approx(per_usd, rel=7e-3), cur
+    for cur, usd in G5A_2023_USD_PER.items():
+        assert fx.at[(cur, 2023), "usd_per_unit"] == pytest.approx(usd, rel=7e-3), cur
+    # The ECB stopped the rouble reference rate on 2 March 2022: no ECB mean for 2022.
+    assert not fx.at[("RUB", 2022), "source_url"].startswith("https://www.ecb")
 
 
 def test_carbon_intensity_table():
@@ -266,8 +302,12 @@ def test_resolve_prices_flags_every_fallback():
 
 def test_resolve_prices_admin1_median_fallback():
     # A table with rows for some Indian states only: the other states get their median.
-    table = pd.DataFrame({"region_code": ["IN-GJ", "IN-KA", "IN-MH", "DE"],
-                          "price_usd_per_mwh": [100.0, 90.0, 80.0, 150.0]})
+    table = pd.DataFrame(
+        {
+            "region_code": ["IN-GJ", "IN-KA", "IN-MH", "DE"],
+            "price_usd_per_mwh": [100.0, 90.0, 80.0, 150.0],
+        }
+    )
     r = ds.resolve_prices(table).set_index("iso_3166_2")
     up = r.loc["IN-UP"]
     assert up["price_source"] == "fallback:country_admin1_median"

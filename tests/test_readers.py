@@ -148,6 +148,24 @@ def test_price_table_raw_columns_with_fx(tmp_path):
     assert out["level"].to_dict() == {"DE": "country", "US-TX": "admin1", "SE3": "bidding_zone"}
 
 
+def test_price_table_with_shipped_exchange_rates():
+    # 0.10 EUR/kWh in 2023 at the US Federal Reserve G.5A 2023 annual average of
+    # 1.0817 USD per EUR (federalreserve.gov/releases/g5a/20240201) is 108.17 USD/MWh;
+    # the shipped ECB-derived rate may differ from G.5A by a few tenths of a percent.
+    df = pd.DataFrame(
+        {
+            "region_code": ["DE", "US-TX"],
+            "price": [0.10, 6.6],
+            "currency": ["eur", "USD"],
+            "unit": ["per_kWh", "cents_per_kWh"],
+            "year": [2023, 2023],
+        }
+    )
+    out = read_price_table(df, fx="shipped")
+    assert out["price_usd_per_mwh"].iloc[0] == pytest.approx(108.17, rel=3e-3)
+    assert out["price_usd_per_mwh"].iloc[1] == pytest.approx(66.0)
+
+
 def test_price_table_parquet(tmp_path):
     path = tmp_path / "p.parquet"
     pd.DataFrame({"region_code": ["FR"], "price_usd_per_mwh": [80.0]}).to_parquet(path)
@@ -179,6 +197,30 @@ def test_price_table_parquet(tmp_path):
             {},
             InputError,
             "no exchange rate for \\['EUR'\\]",
+        ),
+        (
+            {
+                "region_code": ["DE"],
+                "price": [0.1],
+                "currency": ["EUR"],
+                "unit": ["per_kWh"],
+                "year": [1990],
+            },
+            {"fx": "shipped"},
+            InputError,
+            "no shipped annual exchange rate for \\[\\('EUR', 1990\\)\\]",
+        ),
+        (
+            {
+                "region_code": ["DE"],
+                "price": [0.1],
+                "currency": ["EUR"],
+                "unit": ["per_kWh"],
+                "year": [2024],
+            },
+            {"fx": "ecb"},
+            InputError,
+            "fx must be a dict",
         ),
         (
             {

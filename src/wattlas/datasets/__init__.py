@@ -2,7 +2,7 @@
 
 Shipped layers (offline, see ``grids/README.md`` for provenance):
 :func:`climate`, :func:`humidity`, :func:`elevation`, :func:`countries`,
-:func:`admin1`, :func:`metros`, :func:`electricity_prices`,
+:func:`admin1`, :func:`metros`, :func:`electricity_prices`, :func:`exchange_rates`,
 :func:`carbon_intensity`, :func:`district_heating`, :func:`bidding_zones`.
 """
 
@@ -16,6 +16,7 @@ from wattlas.datasets._shipped import (
     district_heating,
     electricity_prices,
     elevation,
+    exchange_rates,
     find_metro,
     humidity,
     manifest,
@@ -39,6 +40,7 @@ __all__ = [
     "district_heating",
     "electricity_prices",
     "elevation",
+    "exchange_rates",
     "find_metro",
     "humidity",
     "manifest",

