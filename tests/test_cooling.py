@@ -82,6 +82,35 @@ def test_pue_monotone_in_temperature_and_dew_point(t, dt, dd, tech):
     assert more_humid >= base - 1e-9
 
 
+@pytest.mark.kernel
+@settings(max_examples=300, deadline=None)
+@given(
+    t=st.floats(-10, 50),
+    dd=st.floats(0, 40),
+    p=st.floats(60, 105),
+    ashrae=st.sampled_from(["A1", "A2", "A4"]),
+)
+def test_wet_bulb_skip_in_air_side_is_exact(t, dd, p, ashrae):
+    # The air-side kernel skips the wet-bulb iteration when a bound proves that
+    # evaporation cannot make the hour free; evaluating the evaporative branch in full
+    # must give the same answer.
+    from wattlas._kernels import cooling as k
+
+    P = cooling.pack_parameters("hyperscale_air_economiser", ashrae)
+    td = t - dd
+    fan = P[k.FAN]
+    got = k._air_side(t, td, p, P, fan)
+    ts, tds, dw = k._adiabatic(t, td, p, P[k.EVAP_EFF])
+    if t <= P[k.T_MAX] and td <= P[k.DP_MAX]:
+        assert got == (0.0, 0.0, 0.0)
+    elif ts <= P[k.T_MAX] and tds <= P[k.DP_MAX]:
+        # Evaporation makes the hour free: the skip must not have been taken.
+        want = (0.0, 0.0, 3600.0 * dw / (P[k.CP_AIR] * P[k.AIR_DT]))
+        assert got == pytest.approx(want, rel=1e-12, abs=1e-15)
+    else:
+        assert got[1] == 1.0 and got[0] > 0.0 and got[2] == 0.0
+
+
 def test_evaporative_assist_uses_water_and_avoids_compressors():
     # 36 degC, dew point 0 degC (hot and dry): above A1's 32 degC, but the wet bulb is about
     # 16.6 degC (PsychroLib: 16.6), so evaporative cooling supplies 36 - 0.85*(36 - 16.6)
