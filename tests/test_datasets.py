@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from wattlas import datasets as ds
-from wattlas.errors import UnknownNameError
+from wattlas.errors import InputError, UnknownNameError
 from wattlas.grid import DEFAULT_GRID, cell_area_km2
 
 
@@ -321,3 +321,21 @@ def test_resolve_prices_admin0_and_user_table():
     assert r.at["DE", "price_usd_per_mwh"] == 100.0 and r.at["DE", "price_source"] == "country"
     # Italy has no row: the median of its sub-region (Southern Europe) or the world.
     assert r.at["IT", "price_source"].startswith("fallback")
+
+
+def test_resolve_prices_converts_a_user_table_in_another_currency():
+    # 0.10 EUR/kWh in 2023 at the Federal Reserve G.5A 2023 average of 1.0817 USD/EUR.
+    table = pd.DataFrame(
+        {
+            "region_code": ["DE"],
+            "price": [0.10],
+            "currency": ["EUR"],
+            "unit": ["per_kWh"],
+            "year": [2023],
+        }
+    )
+    r = ds.resolve_prices(table, level="admin0").set_index("iso_a2")
+    assert r.at["DE", "price_usd_per_mwh"] == pytest.approx(108.17, rel=3e-3)
+    table["year"] = 1990
+    with pytest.raises(InputError, match="no shipped annual exchange rate"):
+        ds.resolve_prices(table)

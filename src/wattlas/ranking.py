@@ -440,6 +440,8 @@ def rank_sites(
         Carbon price [USD/tCO2] added to the score via grid carbon intensity.
     prices : DataFrame, optional
         Your price table (:func:`wattlas.datasets.read_price_table`).
+        Prices in another currency are converted with the shipped
+        annual-average rate of their year (:func:`wattlas.datasets.exchange_rates`).
     climate : xarray.Dataset, optional
         Hourly ERA5 (``t2m``, ``d2m``) or a monthly climatology on the
         default grid; default: the shipped ERA5 climatology.

@@ -156,6 +156,8 @@ def site_report(
         IT energy per million tokens preset or value [MWh_IT/Mtoken].
     prices : DataFrame, optional
         Your own price table (:func:`wattlas.datasets.read_price_table`).
+        Prices in another currency are converted with the shipped
+        annual-average rate of their year (:func:`wattlas.datasets.exchange_rates`).
     it_mw : float, default 100
         IT load of the site [MW], used to compare the heat offered with the
         heat demand within reach.

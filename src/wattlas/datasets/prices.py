@@ -72,7 +72,10 @@ def resolve_prices(prices: pd.DataFrame | str | None = None, *, level: str = "ad
     ----------
     prices : pandas.DataFrame, path or None
         A price table (see :func:`~wattlas.datasets.read_price_table`); the
-        shipped :func:`~wattlas.datasets.electricity_prices` when None.
+        shipped :func:`~wattlas.datasets.electricity_prices` when None. Rows
+        given as ``price, currency, unit, year`` are converted with the shipped
+        annual-average rate of their year (``fx="shipped"``); convert first with
+        ``read_price_table(..., fx={...})`` to use other rates.
     level : {"admin1", "admin0"}, default "admin1"
         Resolve for admin-1 regions or for countries.
 
@@ -89,7 +92,7 @@ def resolve_prices(prices: pd.DataFrame | str | None = None, *, level: str = "ad
         raise InputError(f"level must be 'admin1' or 'admin0', got {level!r}")
     if prices is None:
         return _resolve_default(level).copy()
-    return _resolve(read_price_table(prices), level)
+    return _resolve(read_price_table(prices, fx="shipped"), level)
 
 
 @cache
