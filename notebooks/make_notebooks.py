@@ -5,6 +5,7 @@ Run ``python notebooks/make_notebooks.py`` after editing the cells below.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import nbformat as nbf
@@ -12,12 +13,17 @@ import nbformat as nbf
 HERE = Path(__file__).resolve().parent
 
 
+def _cell_id(text: str) -> str:
+    # Ids derived from the content, so regenerating an unchanged notebook gives the same file.
+    return hashlib.sha1(text.strip().encode()).hexdigest()[:8]
+
+
 def md(text: str):
-    return nbf.v4.new_markdown_cell(text.strip())
+    return nbf.v4.new_markdown_cell(text.strip(), id=_cell_id(text))
 
 
 def code(text: str):
-    return nbf.v4.new_code_cell(text.strip())
+    return nbf.v4.new_code_cell(text.strip(), id=_cell_id(text))
 
 
 NOTEBOOKS = {
@@ -208,7 +214,10 @@ cool["pue"].round(3).to_pandas()
 ## 2. Your own price table
 
 Prices as published (price, currency, unit, year), converted with the exchange rates you
-give; region codes are ISO 3166-1 (`SE`), ISO 3166-2 (`US-TX`) or Nordic zones (`SE3`).
+give (`fx={"EUR": 1.08}`) or, as here, with the shipped annual average of each row's year
+(`fx="shipped"`: ECB reference rates, see `datasets.exchange_rates()`). Region codes are
+ISO 3166-1 (`SE`), ISO 3166-2 (`US-TX`) or Nordic zones (`SE3`). The numbers below are
+an example of a user's own table, not shipped data.
 """),
         code("""
 prices = pd.DataFrame({"region_code": ["SE3", "SE4", "NO1", "DK", "DE"],
@@ -217,7 +226,9 @@ prices = pd.DataFrame({"region_code": ["SE3", "SE4", "NO1", "DK", "DE"],
                        "unit": ["per_MWh", "per_MWh", "per_MWh", "per_kWh", "per_kWh"],
                        "year": [2024] * 5})
 prices.to_csv(work / "my_prices.csv", index=False)
-table = datasets.read_price_table(work / "my_prices.csv", fx={"EUR": 1.082})
+table = datasets.read_price_table(work / "my_prices.csv", fx="shipped")
+eur_2024 = datasets.exchange_rates().query("currency == 'EUR' and year == 2024")
+print(f"USD per EUR, 2024 (ECB annual mean): {eur_2024['usd_per_unit'].item():.4f}")
 table[["region_code", "level", "price_usd_per_mwh"]]
 """),
         code("""
