@@ -75,21 +75,9 @@ PRICE_COLUMNS = [
 
 
 def fx_table(out_dir=OUT) -> pd.DataFrame:
-    """Return the exchange-rate layer (``exchange_rates.csv``) plus USD itself."""
+    """Return the exchange-rate layer (``exchange_rates.csv``); USD needs no row."""
     path = out_dir / "exchange_rates.csv"
-    if not path.exists():
-        path = OUT / "exchange_rates.csv"
-    fx = pd.read_csv(path)
-    fx = pd.concat(
-        [
-            fx,
-            pd.DataFrame(
-                {"currency": ["USD"], "year": [0], "usd_per_unit": [1.0], "source_name": [""]}
-            ),
-        ],
-        ignore_index=True,
-    )
-    return fx
+    return pd.read_csv(path if path.exists() else OUT / "exchange_rates.csv")
 
 
 def lookup_fx(fx: pd.DataFrame, currency: str, year: int) -> tuple[float, int, str] | None:
@@ -145,7 +133,8 @@ def build_prices(out_dir=OUT):
         raise RuntimeError("non-positive price after conversion")
     write_csv(df, out_dir / "electricity_prices.csv")
     # Report only regions left without any row (another row may have covered one).
-    return [d for d in dropped if d.split(" ", 1)[0] not in set(df["region_code"])]
+    kept = set(df["region_code"])
+    return [d for d in dropped if d.split(" ", 1)[0] not in kept]
 
 
 def build_district_heating(out_dir=OUT):
