@@ -14,9 +14,9 @@ import numpy as np
 
 
 def main() -> None:
-    from wattlas import datasets
-    from wattlas._kernels import cooling as k
-    from wattlas.models import cooling
+    from computeatlas import datasets
+    from computeatlas._kernels import cooling as k
+    from computeatlas.models import cooling
 
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores")
     clim, hum, elev = datasets.climate(), datasets.humidity(), datasets.elevation()

@@ -24,12 +24,12 @@ def best(fn, repeat: int = 3) -> float:
 
 
 def main(quick: bool) -> None:
-    import wattlas
-    from wattlas import datasets, regions
-    from wattlas.grid import GridSpec
+    import computeatlas
+    from computeatlas import datasets, regions
+    from computeatlas.grid import GridSpec
 
     print(f"{os.cpu_count()} cores; quick={quick}")
-    code = "import time; t=time.perf_counter(); import wattlas; print(time.perf_counter()-t)"
+    code = "import time; t=time.perf_counter(); import computeatlas; print(time.perf_counter()-t)"
     imports = [
         float(
             subprocess.run(
@@ -38,10 +38,10 @@ def main(quick: bool) -> None:
         )
         for _ in range(3)
     ]
-    print(f"import wattlas: {min(imports):.3f} s (target <= 0.3 s)")
+    print(f"import computeatlas: {min(imports):.3f} s (target <= 0.3 s)")
     code = (
         "import time, numpy as np; t=time.perf_counter();"
-        "from wattlas._kernels.latency import reach_weights;"
+        "from computeatlas._kernels.latency import reach_weights;"
         "reach_weights(np.zeros(1), -180.0, 1.0, 360, np.zeros(1), np.zeros(1), np.ones(1),"
         " np.array([0.9]), True); print(time.perf_counter()-t)"
     )
@@ -59,8 +59,8 @@ def main(quick: bool) -> None:
     n = 500 if quick else 5000
     pts = list(zip(metros["lat"][:n], metros["lon"][:n], metros["population"][:n], strict=True))
     res = 0.25 if quick else 0.1
-    wattlas.latency_field(pts[:10], resolution=res)
-    t = best(lambda: wattlas.latency_field(pts, resolution=res), 1 if not quick else 3)
+    computeatlas.latency_field(pts[:10], resolution=res)
+    t = best(lambda: computeatlas.latency_field(pts, resolution=res), 1 if not quick else 3)
     print(f"latency_field {res} deg, {n} metros: {t:.2f} s (target <= 0.5 s at 0.1 deg, 5000)")
 
     ten = [
@@ -75,8 +75,8 @@ def main(quick: bool) -> None:
         "Sao Paulo",
         "Mumbai",
     ]
-    wattlas.rank_sites("world", ten, mode="share", min_share=0.2)
-    t = best(lambda: wattlas.rank_sites("world", ten, mode="share", min_share=0.2))
+    computeatlas.rank_sites("world", ten, mode="share", min_share=0.2)
+    t = best(lambda: computeatlas.rank_sites("world", ten, mode="share", min_share=0.2))
     print(f"rank_sites world 0.25 deg, 10 metros: {t:.2f} s (target <= 2 s)")
 
     g = GridSpec(0.1)

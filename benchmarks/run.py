@@ -1,4 +1,4 @@
-"""wattlas against the tools a user would otherwise pick, side by side in one process.
+"""computeatlas against the tools a user would otherwise pick, side by side in one process.
 
 Usage::
 
@@ -6,7 +6,7 @@ Usage::
     python benchmarks/run.py            # full: 0.25 and 0.1 deg, 50/500/5000 metros
     python benchmarks/run.py --quick    # 0.25 deg, 50/500 metros
 
-Every peer's answer is checked against wattlas's before its time is used in a ratio
+Every peer's answer is checked against computeatlas's before its time is used in a ratio
 (exactly where exact, with the stated tolerance where approximate). Times are the best of
 ``REPEAT`` warm runs; peers too slow for the whole grid are timed on a sample of rows and
 scaled, which the table says. Writes the table to stdout; ``docs/performance.md`` holds a
@@ -115,9 +115,9 @@ def geopandas_buffers(lat, lon, mlat, mlon, radius_km, rows):
 
 
 def bench_latency(quick: bool) -> list[tuple[str, ...]]:
-    from wattlas import datasets
-    from wattlas._kernels.latency import min_angle, reach_weights
-    from wattlas.grid import GridSpec
+    from computeatlas import datasets
+    from computeatlas._kernels.latency import min_angle, reach_weights
+    from computeatlas.grid import GridSpec
 
     rows_out = []
     metros_all = datasets.metros()
@@ -144,7 +144,7 @@ def bench_latency(quick: bool) -> list[tuple[str, ...]]:
             rows_out.append(
                 (
                     label,
-                    "wattlas (numba, cosine space, row intervals)",
+                    "computeatlas (numba, cosine space, row intervals)",
                     f"{t_ours:.3f}",
                     "1.0",
                     "reference",
@@ -213,8 +213,8 @@ def bench_regions(quick: bool) -> list[tuple[str, ...]]:
     from rasterio.features import rasterize
     from rasterio.transform import from_origin
 
-    from wattlas import regions
-    from wattlas.grid import GridSpec
+    from computeatlas import regions
+    from computeatlas.grid import GridSpec
 
     out = []
     admin1 = regions.layer("admin1")
@@ -236,11 +236,13 @@ def bench_regions(quick: bool) -> list[tuple[str, ...]]:
         )
         t_cached, _ = timeit(lambda: regions.labels(g, "admin1", rows, cols))
         values = np.random.default_rng(0).random(ref.shape)
-        out.append((label, "wattlas cached labels (lookup)", f"{t_cached:.4f}", "1.0", "reference"))
+        out.append(
+            (label, "computeatlas cached labels (lookup)", f"{t_cached:.4f}", "1.0", "reference")
+        )
         out.append(
             (
                 label,
-                "wattlas uncached (rasterize once)",
+                "computeatlas uncached (rasterize once)",
                 f"{t_uncached:.3f}",
                 f"{t_uncached / t_cached:.0f}",
                 "same labels",
@@ -348,7 +350,7 @@ def careful_user_ranking(bbox, metro_names, max_rtt_ms, pue):
     import geopandas as gpd
     import pandas as pd
 
-    from wattlas import datasets
+    from computeatlas import datasets
 
     lat = pue["lat"].values
     lon = pue["lon"].values
@@ -386,9 +388,9 @@ def careful_user_ranking(bbox, metro_names, max_rtt_ms, pue):
 
 
 def bench_end_to_end(quick: bool) -> list[tuple[str, ...]]:
-    import wattlas
-    from wattlas import datasets
-    from wattlas.models import annual_cooling
+    import computeatlas
+    from computeatlas import datasets
+    from computeatlas.models import annual_cooling
 
     out = []
     cases = [((95, 18, 150, 55), ["Beijing", "Shanghai", "Seoul", "Tokyo"], 50.0)]
@@ -396,13 +398,13 @@ def bench_end_to_end(quick: bool) -> list[tuple[str, ...]]:
         cases.append((None, ["New York", "London", "Tokyo", "Sao Paulo"], 50.0))
     for bbox, names, budget in cases:
         label = f"end to end, bbox {bbox or 'world'}, {len(names)} metros"
-        wattlas.rank_sites(bbox or "world", names, max_rtt_ms=budget)
+        computeatlas.rank_sites(bbox or "world", names, max_rtt_ms=budget)
         t_ours, ours = timeit(
-            lambda bbox=bbox, names=names, budget=budget: wattlas.rank_sites(
+            lambda bbox=bbox, names=names, budget=budget: computeatlas.rank_sites(
                 bbox or "world", names, max_rtt_ms=budget
             )
         )
-        out.append((label, "wattlas rank_sites", f"{t_ours:.2f}", "1.0", "reference"))
+        out.append((label, "computeatlas rank_sites", f"{t_ours:.2f}", "1.0", "reference"))
         box = bbox or (-180, -90, 180, 90)
         clim = datasets.climate().sel(lat=slice(box[1], box[3]), lon=slice(box[0], box[2]))
         hum = datasets.humidity().sel(lat=slice(box[1], box[3]), lon=slice(box[0], box[2]))
@@ -444,7 +446,7 @@ def main(argv: list[str]) -> int:
         f"python {platform.python_version()}, quick={quick}"
     )
     rows = bench_latency(quick) + bench_regions(quick) + bench_end_to_end(quick)
-    header = ("case", "tool", "time [s]", "ratio to wattlas", "check")
+    header = ("case", "tool", "time [s]", "ratio to computeatlas", "check")
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(5)]
     for r in [header, tuple("-" * w for w in widths), *rows]:
         print(" | ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)))

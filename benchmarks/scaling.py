@@ -1,8 +1,8 @@
-"""Scaling of wattlas with grid cells and with metros, and peak memory per resolution.
+"""Scaling of computeatlas with grid cells and with metros, and peak memory per resolution.
 
 Usage: ``python benchmarks/scaling.py [--quick]``. Each memory figure is the peak
 resident set size of a fresh process that runs the job (``ru_maxrss``), minus that of a
-process that only imports wattlas and loads the shipped layers.
+process that only imports computeatlas and loads the shipped layers.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import sys
 import time
 
 JOB = """
-import resource, sys, numpy as np, wattlas
-from wattlas import datasets
+import resource, sys, numpy as np, computeatlas
+from computeatlas import datasets
 m = datasets.metros().head({metros})
 pts = list(zip(m["lat"], m["lon"], m["population"]))
 if {preload}:
@@ -36,17 +36,17 @@ def peak_mib(call: str, metros: int = 10, preload: bool = True) -> float:
 
 
 def main(quick: bool) -> None:
-    import wattlas
-    from wattlas import datasets
+    import computeatlas
+    from computeatlas import datasets
 
     metros = datasets.metros()
     print("latency_field time against metros (0.25 deg, global)")
     print("metros | seconds")
     for n in (10, 50, 500) if quick else (10, 50, 500, 2000, 5000):
         pts = list(zip(metros["lat"][:n], metros["lon"][:n], metros["population"][:n], strict=True))
-        wattlas.latency_field(pts[:2], resolution=0.25)
+        computeatlas.latency_field(pts[:2], resolution=0.25)
         t0 = time.perf_counter()
-        wattlas.latency_field(pts, resolution=0.25)
+        computeatlas.latency_field(pts, resolution=0.25)
         print(f"{n:6d} | {time.perf_counter() - t0:.3f}")
     print("\nrank_sites time against cells (10 metros, square boxes centred on Europe)")
     print("cells | seconds")
@@ -62,22 +62,24 @@ def main(quick: bool) -> None:
         "Dublin",
         "Vienna",
     ]
-    wattlas.rank_sites((0, 45, 5, 50), ten)
+    computeatlas.rank_sites((0, 45, 5, 50), ten)
     for half in (5, 10, 20, 40) if quick else (5, 10, 20, 40, 80):
         box = (10 - half, max(-90, 50 - half), 10 + half, min(90, 50 + half))
         t0 = time.perf_counter()
-        r = wattlas.rank_sites(box, ten)
+        r = computeatlas.rank_sites(box, ten)
         cells = r.grid.sizes["lat"] * r.grid.sizes["lon"]
         print(f"{cells:9d} | {time.perf_counter() - t0:.3f}")
     print("\npeak memory above an idle process (rank_sites: above the loaded layers) [MiB]")
     print("job | MiB")
     for res in (0.25, 0.1) if quick else (0.25, 0.1, 0.05):
-        call = f"wattlas.latency_field(pts, resolution={res})"
+        call = f"computeatlas.latency_field(pts, resolution={res})"
         print(
             f"latency_field global {res} deg, 500 metros | {peak_mib(call, 500, preload=False):.0f}"
         )
     for res in (0.25,) if quick else (0.25, 0.1, 0.05):
-        call = f"wattlas.rank_sites('world', pts, mode='share', min_share=0.2, resolution={res})"
+        call = (
+            f"computeatlas.rank_sites('world', pts, mode='share', min_share=0.2, resolution={res})"
+        )
         print(f"rank_sites world {res} deg, 10 metros | {peak_mib(call, 10):.0f}")
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 CACHE = HERE / ".cache"
-OUT = HERE.parent / "src" / "wattlas" / "data"
+OUT = HERE.parent / "src" / "computeatlas" / "data"
 SOURCES_DIR = HERE / "sources"
 
 #: Pinned source wheels: (filename, sha256). The hashes were recorded when the

@@ -1,4 +1,4 @@
-"""Build (or check) the default layers shipped in ``src/wattlas/data``.
+"""Build (or check) the default layers shipped in ``src/computeatlas/data``.
 
 Usage::
 

@@ -19,7 +19,7 @@ Source: the data files of the PyPI wheel ``codecarbon==3.3.2`` (MIT):
 * ``private_infra/nordic_emissions.json``: Nordic bidding zones SE1-SE4,
   NO1-NO5 (ENTSO-E generation mix 2025) and FI.
 
-Output: ``src/wattlas/data/carbon_intensity.csv`` with ``region_code``
+Output: ``src/computeatlas/data/carbon_intensity.csv`` with ``region_code``
 (ISO 3166-1 alpha-2, ISO 3166-2 or bidding zone), ``level``, ``name``,
 ``kg_co2_per_mwh`` [kgCO2(eq)/MWh = gCO2(eq)/kWh], ``year``, ``basis``,
 ``source`` and ``source_url``.

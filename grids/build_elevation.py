@@ -13,7 +13,7 @@ cos(lat) for area). ``land_fraction`` is the weighted share of non-ocean
 source cells; ``elevation`` is the weighted mean height of the land cells
 (NaN where a cell has no land).
 
-Output: ``src/wattlas/data/elevation.nc`` with ``elevation`` [m] (int16)
+Output: ``src/computeatlas/data/elevation.nc`` with ``elevation`` [m] (int16)
 and ``land_fraction`` [1] (uint8, step 1/250).
 """
 
@@ -27,7 +27,7 @@ import xarray as xr
 
 from _common import OUT, read_member
 from _writers import write_netcdf
-from wattlas.grid import DEFAULT_GRID
+from computeatlas.grid import DEFAULT_GRID
 
 SOURCE = ("pvlib==0.16.1", "pvlib/data/Altitude.h5")
 FILENAME = "elevation.nc"
@@ -105,7 +105,7 @@ def build(out_dir=OUT):
         coords=coords,
     )
     ds.attrs = {
-        "title": "wattlas default elevation and land fraction",
+        "title": "computeatlas default elevation and land fraction",
         "source": "pvlib 0.16.1 data/Altitude.h5 (Mapzen terrain tiles: SRTM, ETOPO1, "
         "EU-DEM, GMTED and national DEMs), 1/12 deg, 28 m steps",
         "references": "https://github.com/tilezen/joerd/blob/master/docs/data-sources.md",

@@ -28,7 +28,7 @@ rate is within 0.6 % of every typed G.5A row and within 0.81 % of every typed
 IRS row (largest: HUF 2022), so the choice of publisher moves no shipped
 price by more than that.
 
-Output: ``src/wattlas/data/exchange_rates.csv`` with ``currency``, ``year``,
+Output: ``src/computeatlas/data/exchange_rates.csv`` with ``currency``, ``year``,
 ``usd_per_unit``, ``units_per_usd``, ``n_days`` (ECB fixings averaged; empty
 for typed rows), ``source_name``, ``source_url``, ``source_detail`` and
 ``check_rel_diff`` (relative difference to the typed row of the same

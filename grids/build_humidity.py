@@ -18,10 +18,10 @@ extrapolation gave up to 300 g/m^3. itur returns NaN at some points poleward
 of 86.5 deg; those take their latitude row's mean (see ``_fill_polar``).
 Crossing quantiles are sorted per cell.
 
-Output: ``src/wattlas/data/humidity_rho_annual.nc`` with variable
+Output: ``src/computeatlas/data/humidity_rho_annual.nc`` with variable
 ``rho`` (exceedance, lat, lon) [g m-3], int16 packed at 0.01 g/m^3.
 Dew point is derived from ``rho`` and temperature at load time by
-``wattlas.datasets.humidity`` (ITU-R P.453 vapour pressure + Magnus).
+``computeatlas.datasets.humidity`` (ITU-R P.453 vapour pressure + Magnus).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ import xarray as xr
 
 from _common import OUT
 from _writers import write_netcdf
-from wattlas.grid import DEFAULT_GRID
+from computeatlas.grid import DEFAULT_GRID
 
 FILENAME = "humidity_rho_annual.nc"
 #: Exceedance levels (% of the year) kept from the 18 published in ITU-R P.836-6
@@ -101,12 +101,12 @@ def build(out_dir=OUT):
         coords=coords,
     )
     ds.attrs = {
-        "title": "wattlas default humidity layer: ITU-R P.836-6 surface water vapour density",
+        "title": "computeatlas default humidity layer: ITU-R P.836-6 surface water vapour density",
         "source": "Recommendation ITU-R P.836-6 (12/2017) digital maps, via PyPI itur 0.4.0",
         "references": "https://www.itu.int/rec/R-REC-P.836-6-201712-I/en",
         "license": "ITU-R Recommendation data; see grids/README.md",
         "history": "grids/build_humidity.py: ITU-R P.836-6 Annex 2 interpolation with "
-        "altitude scaling to the wattlas elevation layer",
+        "altitude scaling to the computeatlas elevation layer",
         "Conventions": "CF-1.8",
     }
     return write_netcdf(ds, out_dir / FILENAME, {"rho": {"dtype": "i2", "scale_factor": 0.01}})

@@ -7,7 +7,7 @@ CC BY 4.0 (https://www.geonames.org/about.html).
 
 Columns: ``geonameid``, ``name``, ``asciiname`` (transliterated with
 ``unidecode``), ``country`` (ISO 3166-1 alpha-2), ``admin1`` and
-``admin1_iso`` (from a spatial join with the wattlas admin-1 layer; the
+``admin1_iso`` (from a spatial join with the computeatlas admin-1 layer; the
 nearest region within 0.25 deg for coastal points that fall just outside
 the simplified polygons), ``lat``, ``lon`` [deg], ``population``.
 Rows are sorted by population (descending), then ``geonameid``, which is

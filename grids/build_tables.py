@@ -24,7 +24,7 @@ listed in ``grids/README.md``. Where one region has several rows, a row
 without ``doubtful_source`` beats a doubtful one, then the most recent year
 wins, then the first listed.
 
-Outputs (``src/wattlas/data/``): ``electricity_prices.csv``,
+Outputs (``src/computeatlas/data/``): ``electricity_prices.csv``,
 ``district_heating.csv``, ``bidding_zones.csv``.
 """
 

@@ -31,7 +31,7 @@ NOTEBOOKS = {
         md("""
 # Quick start: a global ranking in five minutes
 
-wattlas scores every 0.25 deg cell of the globe by the electricity cost of IT energy
+computeatlas scores every 0.25 deg cell of the globe by the electricity cost of IT energy
 (price x PUE - waste-heat credit) and keeps the cells within a round-trip budget of the
 metros that use the tokens. Everything below runs offline on the data shipped with the
 package (ERA5 climate, ITU-R humidity, cited electricity prices; see `grids/README.md`).
@@ -41,7 +41,7 @@ import tempfile
 from pathlib import Path
 
 import matplotlib.pyplot as plt
-import wattlas
+import computeatlas
 """),
         md("""
 Rank the world for four demand metros, asking that half of the demand (weighted by
@@ -49,7 +49,7 @@ population) is within 50 ms of round trip on a cloud backbone.
 """),
         code("""
 metros = ["New York", "London", "Tokyo", "Sao Paulo"]
-ranking = wattlas.rank_sites("world", metros, max_rtt_ms=50, mode="share", min_share=0.5)
+ranking = computeatlas.rank_sites("world", metros, max_rtt_ms=50, mode="share", min_share=0.5)
 ranking.grid
 """),
         md("The best cells, with the full cost breakdown (units in the column names):"),
@@ -92,11 +92,11 @@ Guangdong, Japan and Korea are close to the users. Where does a token cost least
         code("""
 import matplotlib.pyplot as plt
 import pandas as pd
-import wattlas
+import computeatlas
 """),
         code("""
 metros = ["Beijing", "Shanghai", "Seoul", "Tokyo"]
-ranking = wattlas.rank_sites((95, 18, 150, 55), metros, max_rtt_ms=50)
+ranking = computeatlas.rank_sites((95, 18, 150, 55), metros, max_rtt_ms=50)
 ranking.sites[["rank", "admin1", "pue", "price_usd_per_mwh", "cost_usd_per_mwh_it",
                "rtt_ms_tokyo_jp", "rtt_ms_beijing_cn"]].head(10)
 """),
@@ -117,7 +117,7 @@ places = pd.DataFrame({
     "lat": [41.03, 40.77, 45.75, 26.40, 22.54, 35.83, 37.88],
     "lon": [113.13, 114.88, 126.65, 106.45, 114.06, 140.15, 127.73],
 })
-report = wattlas.site_report(places[["lat", "lon"]], demand_metros=metros)
+report = computeatlas.site_report(places[["lat", "lon"]], demand_metros=metros)
 report.insert(0, "place", places["place"])
 report[["place", "pue", "price_usd_per_mwh", "price_source", "cost_usd_per_mwh_it",
         "cost_usd_per_mtoken", "rtt_ms_beijing_cn", "rtt_ms_tokyo_jp"]]
@@ -136,13 +136,13 @@ The "FLAP" metros hold most of Europe's data-centre demand. The Nordics offer co
 hydro power, Ireland a mild climate. Which wins within 30 ms and within 50 ms?
 """),
         code("""
-import wattlas
+import computeatlas
 """),
         code("""
 flap = ["Frankfurt", "London", "Paris", "Amsterdam"]
 results = {}
 for budget in (30, 50):
-    r = wattlas.rank_sites((-12, 35, 35, 72), flap, max_rtt_ms=budget)
+    r = computeatlas.rank_sites((-12, 35, 35, 72), flap, max_rtt_ms=budget)
     results[budget] = r
     print(f"{budget} ms: {int(r.grid['eligible'].sum())} eligible cells")
 results[50].regions("admin0")[["name", "best_cost_usd_per_mwh_it", "best_pue",
@@ -153,7 +153,7 @@ results[50].regions("admin0")[["name", "best_cost_usd_per_mwh_it", "best_pue",
 places = [(65.58, 22.15), (60.67, 17.15), (59.91, 10.75), (60.17, 24.94), (55.68, 12.57),
           (53.35, -6.26)]
 names = ["Lulea", "Gavle", "Oslo", "Helsinki", "Copenhagen", "Dublin"]
-rep = wattlas.site_report(places, demand_metros=flap, technology="direct_liquid_warm_water",
+rep = computeatlas.site_report(places, demand_metros=flap, technology="direct_liquid_warm_water",
                           heat_price="sold")
 rep.insert(0, "site", names)
 rep[["site", "pue", "price_usd_per_mwh", "price_source", "heat_credit_usd_per_mwh_it",
@@ -177,9 +177,9 @@ import pandas as pd
 import xarray as xr
 from shapely.geometry import box
 
-import wattlas
-from wattlas import datasets
-from wattlas.models import annual_cooling
+import computeatlas
+from computeatlas import datasets
+from computeatlas.models import annual_cooling
 
 work = Path(tempfile.mkdtemp())
 """),
@@ -232,7 +232,7 @@ print(f"USD per EUR, 2024 (ECB annual mean): {eur_2024['usd_per_unit'].item():.4
 table[["region_code", "level", "price_usd_per_mwh"]]
 """),
         code("""
-ranking = wattlas.rank_sites((5, 53, 25, 63), ["Stockholm", "Copenhagen", "Oslo"],
+ranking = computeatlas.rank_sites((5, 53, 25, 63), ["Stockholm", "Copenhagen", "Oslo"],
                              max_rtt_ms=15, prices=table)
 ranking.sites[["rank", "country", "admin1", "price_usd_per_mwh", "cost_usd_per_mwh_it"]].head()
 """),
@@ -262,8 +262,8 @@ How much does each assumption move the answer? All inputs are presets with cited
         code("""
 import matplotlib.pyplot as plt
 import pandas as pd
-import wattlas
-from wattlas import presets
+import computeatlas
+from computeatlas import presets
 """),
         code("""
 sites = {"Lulea": (65.58, 22.15), "Frankfurt": (50.11, 8.68), "Phoenix": (33.45, -112.07),
@@ -272,7 +272,7 @@ points = list(sites.values())
 rows = []
 for tech in presets.names("cooling"):
     for cls in ("recommended", "A1", "A3"):
-        rep = wattlas.site_report(points, technology=tech, ashrae_class=cls)
+        rep = computeatlas.site_report(points, technology=tech, ashrae_class=cls)
         for name, pue in zip(sites, rep["pue"], strict=True):
             rows.append({"site": name, "technology": tech, "ashrae_class": cls, "pue": pue})
 pue = pd.DataFrame(rows).pivot_table(index=["technology", "ashrae_class"], columns="site",
@@ -289,19 +289,19 @@ plt.show()
         code("""
 odense = [(55.40, 10.39)]
 for hp in ("donated", "sold", "avoided_cost"):
-    r = wattlas.site_report(odense, technology="direct_liquid_warm_water", heat_price=hp)
+    r = computeatlas.site_report(odense, technology="direct_liquid_warm_water", heat_price=hp)
     print(f"{hp:13s} heat credit {r['heat_credit_usd_per_mwh_it'][0]:6.2f} USD/MWh_IT, "
           f"cost {r['cost_usd_per_mwh_it'][0]:7.2f} USD/MWh_IT")
 """),
         md("The route factor sets how far a site may be: service radius for 30 and 50 ms:"),
         code("""
-from wattlas.models import service_radius_km
+from computeatlas.models import service_radius_km
 pd.DataFrame({r: service_radius_km([30, 50], route=r).round(0)
               for r in presets.names("routes")}, index=["30 ms [km]", "50 ms [km]"])
 """),
         md("Energy per token scales the cost per million tokens linearly:"),
         code("""
-rep = wattlas.site_report(points)
+rep = computeatlas.site_report(points)
 for e in (presets.token_energy().mwh_per_mtoken, 1e-4, 3e-4):
     costs = rep["cost_usd_per_mwh_it"] * e
     print(f"{e:.2e} MWh/Mtoken: " + ", ".join(f"{n} {c:.4f}" for n, c in zip(sites, costs,

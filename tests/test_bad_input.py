@@ -1,6 +1,6 @@
 """Table-driven malformed inputs across the API, the CLI and the loaders.
 
-Each case asserts the exception type (always a subclass of wattlas.InputError, itself a
+Each case asserts the exception type (always a subclass of computeatlas.InputError, itself a
 ValueError) and that the message names the problem.
 """
 
@@ -16,9 +16,9 @@ import pytest
 import xarray as xr
 from shapely.geometry import box
 
-import wattlas
-from wattlas import datasets, models, presets
-from wattlas.errors import (
+import computeatlas
+from computeatlas import datasets, models, presets
+from computeatlas.errors import (
     CRSError,
     GridError,
     InputError,
@@ -26,7 +26,7 @@ from wattlas.errors import (
     UnitsError,
     UnknownNameError,
 )
-from wattlas.grid import GridSpec, normalize_grid
+from computeatlas.grid import GridSpec, normalize_grid
 
 BBOX = (110, 30, 130, 45)
 
@@ -52,84 +52,94 @@ CASES = [
     # --- rank_sites / latency_field / site_report ----------------------------------
     (
         "bbox inverted",
-        lambda: wattlas.rank_sites((0, 50, 10, 40), ["Tokyo"]),
+        lambda: computeatlas.rank_sites((0, 50, 10, 40), ["Tokyo"]),
         InputError,
         "inverted",
     ),
     (
         "bbox latitude beyond 90",
-        lambda: wattlas.rank_sites((0, 0, 10, 95), ["Tokyo"]),
+        lambda: computeatlas.rank_sites((0, 0, 10, 95), ["Tokyo"]),
         InputError,
         r"\[-90, 90\]",
     ),
-    ("bbox NaN", lambda: wattlas.rank_sites((0, np.nan, 10, 20), ["Tokyo"]), InputError, "NaN"),
+    (
+        "bbox NaN",
+        lambda: computeatlas.rank_sites((0, np.nan, 10, 20), ["Tokyo"]),
+        InputError,
+        "NaN",
+    ),
     (
         "bbox strings",
-        lambda: wattlas.rank_sites(("a", "b", "c", "d"), ["Tokyo"]),
+        lambda: computeatlas.rank_sites(("a", "b", "c", "d"), ["Tokyo"]),
         InputError,
         "four numbers",
     ),
     (
         "bbox three numbers",
-        lambda: wattlas.rank_sites((0, 1, 2), ["Tokyo"]),
+        lambda: computeatlas.rank_sites((0, 1, 2), ["Tokyo"]),
         InputError,
         "four numbers",
     ),
-    ("bbox name", lambda: wattlas.rank_sites("asia", ["Tokyo"]), InputError, "'world'"),
+    ("bbox name", lambda: computeatlas.rank_sites("asia", ["Tokyo"]), InputError, "'world'"),
     (
         "bbox west out of range",
-        lambda: wattlas.rank_sites((-200, 0, 10, 10), ["Tokyo"]),
+        lambda: computeatlas.rank_sites((-200, 0, 10, 10), ["Tokyo"]),
         InputError,
         "outside",
     ),
-    ("empty metros", lambda: wattlas.rank_sites(BBOX, []), InputError, "empty"),
+    ("empty metros", lambda: computeatlas.rank_sites(BBOX, []), InputError, "empty"),
     (
         "duplicate metros",
-        lambda: wattlas.rank_sites(BBOX, ["Seoul", "Seoul"]),
+        lambda: computeatlas.rank_sites(BBOX, ["Seoul", "Seoul"]),
         InputError,
         "duplicate",
     ),
-    ("unknown metro", lambda: wattlas.rank_sites(BBOX, ["Seol"]), UnknownNameError, "did you mean"),
+    (
+        "unknown metro",
+        lambda: computeatlas.rank_sites(BBOX, ["Seol"]),
+        UnknownNameError,
+        "did you mean",
+    ),
     (
         "unknown metro in country",
-        lambda: wattlas.rank_sites(BBOX, ["Seoul, JP"]),
+        lambda: computeatlas.rank_sites(BBOX, ["Seoul, JP"]),
         UnknownNameError,
         "in country 'JP'",
     ),
     (
         "metro tuple of 4",
-        lambda: wattlas.rank_sites(BBOX, [(1, 2, 3, 4)]),
+        lambda: computeatlas.rank_sites(BBOX, [(1, 2, 3, 4)]),
         InputError,
         r"\(lat, lon\)",
     ),
     (
         "metro latitude 95",
-        lambda: wattlas.rank_sites(BBOX, [(95.0, 10.0)]),
+        lambda: computeatlas.rank_sites(BBOX, [(95.0, 10.0)]),
         InputError,
         "latitudes",
     ),
-    ("metro NaN", lambda: wattlas.rank_sites(BBOX, [(np.nan, 10.0)]), InputError, "NaN"),
+    ("metro NaN", lambda: computeatlas.rank_sites(BBOX, [(np.nan, 10.0)]), InputError, "NaN"),
     (
         "metro strings as coordinates",
-        lambda: wattlas.rank_sites(BBOX, [("35", "139")]),
+        lambda: computeatlas.rank_sites(BBOX, [("35", "139")]),
         InputError,
         "numbers",
     ),
     (
         "metro negative weight",
-        lambda: wattlas.rank_sites(BBOX, [(35.0, 139.0, -1.0)]),
+        lambda: computeatlas.rank_sites(BBOX, [(35.0, 139.0, -1.0)]),
         InputError,
         "weights",
     ),
     (
         "metro table without lat",
-        lambda: wattlas.rank_sites(BBOX, pd.DataFrame({"x": [1]})),
+        lambda: computeatlas.rank_sites(BBOX, pd.DataFrame({"x": [1]})),
         InputError,
         "'lat' and 'lon'",
     ),
     (
         "metro GeoDataFrame without CRS",
-        lambda: wattlas.rank_sites(
+        lambda: computeatlas.rank_sites(
             BBOX, gpd.GeoDataFrame(geometry=gpd.points_from_xy([139.7], [35.7]))
         ),
         CRSError,
@@ -137,87 +147,87 @@ CASES = [
     ),
     (
         "max_rtt zero",
-        lambda: wattlas.rank_sites(BBOX, ["Tokyo"], max_rtt_ms=0),
+        lambda: computeatlas.rank_sites(BBOX, ["Tokyo"], max_rtt_ms=0),
         InputError,
         "max_rtt_ms",
     ),
     (
         "max_rtt NaN",
-        lambda: wattlas.rank_sites(BBOX, ["Tokyo"], max_rtt_ms=float("nan")),
+        lambda: computeatlas.rank_sites(BBOX, ["Tokyo"], max_rtt_ms=float("nan")),
         InputError,
         "max_rtt_ms",
     ),
     (
         "max_rtt string",
-        lambda: wattlas.rank_sites(BBOX, ["Tokyo"], max_rtt_ms="50"),
+        lambda: computeatlas.rank_sites(BBOX, ["Tokyo"], max_rtt_ms="50"),
         InputError,
         "max_rtt_ms",
     ),
     (
         "unknown technology",
-        lambda: wattlas.rank_sites(BBOX, ["Tokyo"], technology="x"),
+        lambda: computeatlas.rank_sites(BBOX, ["Tokyo"], technology="x"),
         UnknownNameError,
         "unknown cooling preset",
     ),
     (
         "unknown ASHRAE class",
-        lambda: wattlas.rank_sites(BBOX, ["Tokyo"], ashrae_class="B1"),
+        lambda: computeatlas.rank_sites(BBOX, ["Tokyo"], ashrae_class="B1"),
         UnknownNameError,
         "unknown ashrae preset",
     ),
     (
         "unknown route",
-        lambda: wattlas.rank_sites(BBOX, ["Tokyo"], route="satellite"),
+        lambda: computeatlas.rank_sites(BBOX, ["Tokyo"], route="satellite"),
         UnknownNameError,
         "unknown routes preset",
     ),
     (
         "unknown heat price",
-        lambda: wattlas.rank_sites(BBOX, ["Tokyo"], heat_price="free"),
+        lambda: computeatlas.rank_sites(BBOX, ["Tokyo"], heat_price="free"),
         UnknownNameError,
         "unknown heat_prices preset",
     ),
     (
         "negative heat price",
-        lambda: wattlas.rank_sites(BBOX, ["Tokyo"], heat_price=-3.0),
+        lambda: computeatlas.rank_sites(BBOX, ["Tokyo"], heat_price=-3.0),
         InputError,
         "heat price",
     ),
     (
         "zero energy per token",
-        lambda: wattlas.rank_sites(BBOX, ["Tokyo"], energy_per_token=0.0),
+        lambda: computeatlas.rank_sites(BBOX, ["Tokyo"], energy_per_token=0.0),
         InputError,
         "energy per token",
     ),
-    ("bad mode", lambda: wattlas.rank_sites(BBOX, ["Tokyo"], mode="most"), InputError, "mode"),
+    ("bad mode", lambda: computeatlas.rank_sites(BBOX, ["Tokyo"], mode="most"), InputError, "mode"),
     (
         "min_share above 1",
-        lambda: wattlas.rank_sites(BBOX, ["Tokyo"], mode="share", min_share=1.5),
+        lambda: computeatlas.rank_sites(BBOX, ["Tokyo"], mode="share", min_share=1.5),
         InputError,
         "min_share",
     ),
     (
         "negative carbon price",
-        lambda: wattlas.rank_sites(BBOX, ["Tokyo"], carbon_price_usd_per_t=-1),
+        lambda: computeatlas.rank_sites(BBOX, ["Tokyo"], carbon_price_usd_per_t=-1),
         InputError,
         "carbon",
     ),
-    ("top zero", lambda: wattlas.rank_sites(BBOX, ["Tokyo"], top=0), InputError, "top"),
+    ("top zero", lambda: computeatlas.rank_sites(BBOX, ["Tokyo"], top=0), InputError, "top"),
     (
         "resolution not dividing 90",
-        lambda: wattlas.rank_sites(BBOX, ["Tokyo"], resolution=0.7),
+        lambda: computeatlas.rank_sites(BBOX, ["Tokyo"], resolution=0.7),
         GridError,
         "divide",
     ),
     (
         "request too large",
-        lambda: wattlas.latency_field(["Tokyo"], resolution=0.01),
+        lambda: computeatlas.latency_field(["Tokyo"], resolution=0.01),
         ResourceError,
         "coarser resolution",
     ),
     (
         "negative price table",
-        lambda: wattlas.rank_sites(
+        lambda: computeatlas.rank_sites(
             BBOX,
             ["Tokyo"],
             prices=pd.DataFrame({"region_code": ["JP"], "price_usd_per_mwh": [-5.0]}),
@@ -227,7 +237,7 @@ CASES = [
     ),
     (
         "price table duplicate rows",
-        lambda: wattlas.rank_sites(
+        lambda: computeatlas.rank_sites(
             BBOX,
             ["Tokyo"],
             prices=pd.DataFrame({"region_code": ["JP", "JP"], "price_usd_per_mwh": [5.0, 6.0]}),
@@ -237,18 +247,18 @@ CASES = [
     ),
     (
         "latency thresholds",
-        lambda: wattlas.latency_field(["Tokyo"], thresholds_ms=(-1,)),
+        lambda: computeatlas.latency_field(["Tokyo"], thresholds_ms=(-1,)),
         InputError,
         "thresholds_ms",
     ),
     (
         "site points out of range",
-        lambda: wattlas.site_report([(0.0, 400.0)]),
+        lambda: computeatlas.site_report([(0.0, 400.0)]),
         InputError,
         "longitudes",
     ),
-    ("site points wrong shape", lambda: wattlas.site_report([[1, 2, 3]]), InputError, "pairs"),
-    ("site it_mw", lambda: wattlas.site_report([(60.0, 25.0)], it_mw=0), InputError, "it_mw"),
+    ("site points wrong shape", lambda: computeatlas.site_report([[1, 2, 3]]), InputError, "pairs"),
+    ("site it_mw", lambda: computeatlas.site_report([(60.0, 25.0)], it_mw=0), InputError, "it_mw"),
     # --- models -----------------------------------------------------------------------
     (
         "RH above 100 %",
@@ -387,7 +397,7 @@ def test_case_count():
 
 
 def test_output_in_missing_and_read_only_folders(tmp_path, monkeypatch):
-    ranking = wattlas.rank_sites(BBOX, ["Seoul"], max_rtt_ms=20, top=3)
+    ranking = computeatlas.rank_sites(BBOX, ["Seoul"], max_rtt_ms=20, top=3)
     with pytest.raises(InputError, match="does not exist"):
         ranking.to_geojson(tmp_path / "missing" / "sites.geojson")
     locked = tmp_path / "locked"
@@ -426,13 +436,13 @@ def test_output_in_missing_and_read_only_folders(tmp_path, monkeypatch):
 )
 def test_cli_errors_are_one_line(argv):
     proc = subprocess.run(
-        [sys.executable, "-m", "wattlas.cli", *argv, "--quiet"]
+        [sys.executable, "-m", "computeatlas.cli", *argv, "--quiet"]
         if argv[0] == "rank"
-        else [sys.executable, "-m", "wattlas.cli", *argv],
+        else [sys.executable, "-m", "computeatlas.cli", *argv],
         capture_output=True,
         text=True,
     )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     lines = [line for line in proc.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("wattlas: error:")
+    assert len(lines) == 1 and lines[0].startswith("computeatlas: error:")

@@ -1,7 +1,7 @@
 import subprocess
 import sys
 
-from wattlas.cli import main
+from computeatlas.cli import main
 
 
 def test_summary(capsys):
@@ -34,7 +34,7 @@ def test_metros_search(capsys):
 
 def test_unknown_metro_exits_2_with_one_line():
     proc = subprocess.run(
-        [sys.executable, "-m", "wattlas.cli", "metros", "--search", "Tokio"],
+        [sys.executable, "-m", "computeatlas.cli", "metros", "--search", "Tokio"],
         capture_output=True,
         text=True,
     )

@@ -5,9 +5,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wattlas import presets
-from wattlas.errors import InputError, UnitsError, UnknownNameError
-from wattlas.models import cooling
+from computeatlas import presets
+from computeatlas.errors import InputError, UnitsError, UnknownNameError
+from computeatlas.models import cooling
 
 TECHS = presets.names("cooling")
 
@@ -94,7 +94,7 @@ def test_wet_bulb_skip_in_air_side_is_exact(t, dd, p, ashrae):
     # The air-side kernel skips the wet-bulb iteration when a bound proves that
     # evaporation cannot make the hour free; evaluating the evaporative branch in full
     # must give the same answer.
-    from wattlas._kernels import cooling as k
+    from computeatlas._kernels import cooling as k
 
     P = cooling.pack_parameters("hyperscale_air_economiser", ashrae)
     td = t - dd
@@ -170,7 +170,7 @@ def _synthetic_year(tm, dtr, sigma, td):
 
 @pytest.mark.kernel
 def test_monthly_path_agrees_with_hourly_path():
-    from wattlas._kernels import cooling as k
+    from computeatlas._kernels import cooling as k
 
     tm = np.array([-3, -2, 2, 7, 12, 16, 19, 18, 14, 9, 4, 0], dtype=float)
     t, td = _synthetic_year(tm, 10.0, 3.0, 8.0)
@@ -239,7 +239,7 @@ def test_annual_outputs_and_attrs(global_pue):
 
 
 def test_annual_cooling_hourly_input(era5_like):
-    from wattlas.datasets import read_era5
+    from computeatlas.datasets import read_era5
 
     ds = cooling.annual_cooling(read_era5(era5_like))
     assert ds["pue"].shape == (3, 4)

@@ -3,9 +3,9 @@
 import distributed
 import numpy as np
 
-import wattlas
-from wattlas import datasets
-from wattlas.models import cooling
+import computeatlas
+from computeatlas import datasets
+from computeatlas.models import cooling
 
 BBOX = (5, 45, 30, 70)
 METROS = ["Stockholm", "Berlin"]
@@ -29,8 +29,8 @@ def test_rank_sites_on_local_cluster():
         distributed.Client(cluster),
     ):
         lazy_climate = datasets.climate().chunk({"lat": 100, "lon": 240})
-        on_cluster = wattlas.rank_sites(BBOX, METROS, max_rtt_ms=20, climate=lazy_climate)
-        in_memory = wattlas.rank_sites(BBOX, METROS, max_rtt_ms=20)
+        on_cluster = computeatlas.rank_sites(BBOX, METROS, max_rtt_ms=20, climate=lazy_climate)
+        in_memory = computeatlas.rank_sites(BBOX, METROS, max_rtt_ms=20)
     np.testing.assert_array_equal(on_cluster.grid["rank"].values, in_memory.grid["rank"].values)
     np.testing.assert_allclose(
         on_cluster.grid["score"].values, in_memory.grid["score"].values, equal_nan=True

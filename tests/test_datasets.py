@@ -4,9 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from wattlas import datasets as ds
-from wattlas.errors import InputError, UnknownNameError
-from wattlas.grid import DEFAULT_GRID, cell_area_km2
+from computeatlas import datasets as ds
+from computeatlas.errors import InputError, UnknownNameError
+from computeatlas.grid import DEFAULT_GRID, cell_area_km2
 
 
 @pytest.fixture(scope="module")

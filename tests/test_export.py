@@ -1,4 +1,4 @@
-"""Tests of wattlas.export: GeoJSON (+ QML), GeoPackage, Parquet and GeoTIFF writers."""
+"""Tests of computeatlas.export: GeoJSON (+ QML), GeoPackage, Parquet and GeoTIFF writers."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ import shapely
 import xarray as xr
 from shapely.geometry import Point, Polygon
 
-from wattlas import export
-from wattlas.errors import CRSError, GridError, InputError
-from wattlas.export import VIRIDIS_7, to_geojson, to_geotiff, to_gpkg, to_parquet
+from computeatlas import export
+from computeatlas.errors import CRSError, GridError, InputError
+from computeatlas.export import VIRIDIS_7, to_geojson, to_geotiff, to_gpkg, to_parquet
 
 COST = "cost_usd_per_mwh_it"
 

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from wattlas.datasets import fetch as f
-from wattlas.errors import DataError, InputError
+from computeatlas.datasets import fetch as f
+from computeatlas.errors import DataError, InputError
 
 
 def test_verify_pinned_hash(tmp_path):
@@ -42,7 +42,7 @@ def test_geoboundaries_code_checked():
 
 
 def test_cache_dir_env(monkeypatch, tmp_path):
-    monkeypatch.setenv("WATTLAS_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("COMPUTEATLAS_DATA_DIR", str(tmp_path))
     assert f.cache_dir() == tmp_path
 
 
@@ -57,8 +57,8 @@ def test_era5_request_validation(tmp_path):
 
 @pytest.mark.network
 def test_fetch_geoboundaries_real(tmp_path, monkeypatch):
-    from wattlas.datasets import read_regions
+    from computeatlas.datasets import read_regions
 
-    monkeypatch.setenv("WATTLAS_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("COMPUTEATLAS_DATA_DIR", str(tmp_path))
     regions = read_regions(f.fetch_geoboundaries_adm1("ISL"))
     assert len(regions) >= 5

@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from wattlas.errors import GridError, InputError
-from wattlas.grid import DEFAULT_GRID, EARTH_RADIUS_KM, GridSpec, cell_area_km2, normalize_grid
+from computeatlas.errors import GridError, InputError
+from computeatlas.grid import DEFAULT_GRID, EARTH_RADIUS_KM, GridSpec, cell_area_km2, normalize_grid
 
 
 def test_default_grid_layout():

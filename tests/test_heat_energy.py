@@ -3,9 +3,9 @@ import warnings
 import numpy as np
 import pytest
 
-from wattlas import presets
-from wattlas.errors import InputError, UnknownNameError, WattlasWarning
-from wattlas.models import energy, heat
+from computeatlas import presets
+from computeatlas.errors import ComputeAtlasWarning, InputError, UnknownNameError
+from computeatlas.models import energy, heat
 
 pytestmark = pytest.mark.kernel
 
@@ -27,7 +27,7 @@ def test_staffell_against_published_industrial_heat_pumps():
 
 
 def test_cop_outside_validity_is_masked():
-    with pytest.warns(WattlasWarning, match="15-60 K"):
+    with pytest.warns(ComputeAtlasWarning, match="15-60 K"):
         cop = heat.heat_pump_cop(np.array([60.0, 40.0]), 70.0)
     assert np.isnan(cop[0]) and np.isfinite(cop[1])
     with pytest.raises(InputError, match="kind"):

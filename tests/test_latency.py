@@ -4,8 +4,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyproj import Geod
 
-from wattlas.errors import InputError, UnknownNameError
-from wattlas.models import latency
+from computeatlas.errors import InputError, UnknownNameError
+from computeatlas.models import latency
 
 pytestmark = pytest.mark.kernel
 

@@ -9,10 +9,10 @@ import numpy as np
 
 SCRIPT = r"""
 import json, numpy as np
-from wattlas._kernels import cooling as k
-from wattlas._kernels.geo import haversine_km
-from wattlas._kernels.psychro import wet_bulb
-from wattlas.models.cooling import pack_parameters
+from computeatlas._kernels import cooling as k
+from computeatlas._kernels.geo import haversine_km
+from computeatlas._kernels.psychro import wet_bulb
+from computeatlas.models.cooling import pack_parameters
 rng = np.random.default_rng(5)
 t = rng.uniform(-20, 42, (3, 50)); td = t - rng.uniform(0, 15, t.shape)
 p = np.array([101.325, 95.0, 85.0])

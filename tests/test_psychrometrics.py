@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from wattlas.errors import UnitsError
-from wattlas.models.psychrometrics import (
+from computeatlas.errors import UnitsError
+from computeatlas.models.psychrometrics import (
     dew_point_from_vapour_pressure,
     saturation_vapour_pressure,
     vapour_pressure_from_density,
@@ -76,7 +76,7 @@ def test_monotone_in_temperature():
 
 # --- wet bulb, relative humidity, pressure -------------------------------------------
 
-from wattlas.models.psychrometrics import (  # noqa: E402
+from computeatlas.models.psychrometrics import (  # noqa: E402
     air_pressure,
     dew_point_from_relative_humidity,
     relative_humidity,

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import wattlas
-from wattlas.errors import InputError, UnknownNameError
-from wattlas.ranking import parse_bbox
+import computeatlas
+from computeatlas.errors import InputError, UnknownNameError
+from computeatlas.ranking import parse_bbox
 
 EAST_ASIA = (110, 30, 130, 45)
 METROS = ["Beijing", "Seoul", "Tokyo"]
@@ -16,7 +16,7 @@ METROS = ["Beijing", "Seoul", "Tokyo"]
 
 @pytest.fixture(scope="module")
 def ranking():
-    return wattlas.rank_sites(EAST_ASIA, METROS, max_rtt_ms=40, top=20)
+    return computeatlas.rank_sites(EAST_ASIA, METROS, max_rtt_ms=40, top=20)
 
 
 def test_grid_variables_units_and_attrs(ranking):
@@ -57,7 +57,7 @@ def test_eligibility_and_rank_rules(ranking):
 
 
 def test_rtt_matches_model_function(ranking):
-    from wattlas.models import rtt_ms
+    from computeatlas.models import rtt_ms
 
     g = ranking.grid
     m = ranking.metros.iloc[2]
@@ -86,8 +86,8 @@ def test_regions_table(ranking):
 
 
 def test_deterministic_geojson(tmp_path):
-    a = wattlas.rank_sites(EAST_ASIA, METROS, max_rtt_ms=40, top=20)
-    b = wattlas.rank_sites(EAST_ASIA, list(reversed(METROS)), max_rtt_ms=40, top=20)
+    a = computeatlas.rank_sites(EAST_ASIA, METROS, max_rtt_ms=40, top=20)
+    b = computeatlas.rank_sites(EAST_ASIA, list(reversed(METROS)), max_rtt_ms=40, top=20)
     pa = a.to_geojson(tmp_path / "a.geojson")
     pb = b.to_geojson(tmp_path / "b.geojson")
     fa = json.loads(pa.read_text())["features"]
@@ -101,18 +101,20 @@ def test_deterministic_geojson(tmp_path):
 
 
 def test_longitude_convention_does_not_matter():
-    a = wattlas.rank_sites((110, 30, 130, 45), [(39.9, 116.4), (35.7, 139.7)], max_rtt_ms=40)
-    b = wattlas.rank_sites(
+    a = computeatlas.rank_sites((110, 30, 130, 45), [(39.9, 116.4), (35.7, 139.7)], max_rtt_ms=40)
+    b = computeatlas.rank_sites(
         (110, 30, 130, 45), [(39.9, 116.4 - 360 + 360), (35.7, 139.7)], max_rtt_ms=40
     )
-    c = wattlas.rank_sites((110, 30, 130, 45), [(39.9, 116.4), (35.7, -220.3 + 360)], max_rtt_ms=40)
+    c = computeatlas.rank_sites(
+        (110, 30, 130, 45), [(39.9, 116.4), (35.7, -220.3 + 360)], max_rtt_ms=40
+    )
     np.testing.assert_array_equal(a.grid["rank"].values, b.grid["rank"].values)
     np.testing.assert_array_equal(a.grid["rank"].values, c.grid["rank"].values)
 
 
 def test_share_mode_is_looser_than_all():
-    all_ = wattlas.rank_sites(EAST_ASIA, METROS, max_rtt_ms=25)
-    share = wattlas.rank_sites(EAST_ASIA, METROS, max_rtt_ms=25, mode="share", min_share=0.3)
+    all_ = computeatlas.rank_sites(EAST_ASIA, METROS, max_rtt_ms=25)
+    share = computeatlas.rank_sites(EAST_ASIA, METROS, max_rtt_ms=25, mode="share", min_share=0.3)
     assert share.grid["eligible"].sum() >= all_.grid["eligible"].sum()
 
 
@@ -122,7 +124,7 @@ def test_reachable_population_monotone_in_threshold(ranking):
 
 
 def test_antimeridian_bbox():
-    r = wattlas.rank_sites((170, 50, -170, 70), [(64.8, -147.7)], max_rtt_ms=50)
+    r = computeatlas.rank_sites((170, 50, -170, 70), [(64.8, -147.7)], max_rtt_ms=50)
     lon = r.grid["lon"].values
     assert np.all(np.diff(lon) > 0)
     assert lon.min() == -180.0 and lon.max() == 179.75
@@ -130,8 +132,8 @@ def test_antimeridian_bbox():
 
 
 def test_all_ocean_bbox_gives_empty_result():
-    with pytest.warns(wattlas.WattlasWarning, match="all ocean"):
-        r = wattlas.rank_sites((-150, -40, -140, -30), [(-33.9, 151.2)], max_rtt_ms=50)
+    with pytest.warns(computeatlas.ComputeAtlasWarning, match="all ocean"):
+        r = computeatlas.rank_sites((-150, -40, -140, -30), [(-33.9, 151.2)], max_rtt_ms=50)
     assert int(r.grid["eligible"].sum()) == 0
     assert len(r.sites) == 0
     assert len(r.regions("admin0")) == 0
@@ -141,7 +143,7 @@ def test_user_prices_change_the_answer():
     table = pd.DataFrame(
         {"region_code": ["CN", "KR", "JP"], "price_usd_per_mwh": [500.0, 10.0, 500.0]}
     )
-    r = wattlas.rank_sites(EAST_ASIA, ["Seoul"], max_rtt_ms=30, prices=table, top=5)
+    r = computeatlas.rank_sites(EAST_ASIA, ["Seoul"], max_rtt_ms=30, prices=table, top=5)
     assert (r.sites["iso_a2"] == "KR").all()
 
 
@@ -158,26 +160,26 @@ def test_user_prices_change_the_answer():
 )
 def test_bad_bbox(bbox, match):
     with pytest.raises(InputError, match=match):
-        wattlas.rank_sites(bbox, ["Tokyo"])
+        computeatlas.rank_sites(bbox, ["Tokyo"])
 
 
 @pytest.mark.parametrize("value", [0, -5, float("nan"), "50", None])
 def test_bad_max_rtt(value):
     with pytest.raises(InputError, match="max_rtt_ms"):
-        wattlas.rank_sites(EAST_ASIA, ["Tokyo"], max_rtt_ms=value)
+        computeatlas.rank_sites(EAST_ASIA, ["Tokyo"], max_rtt_ms=value)
 
 
 def test_bad_options():
     with pytest.raises(UnknownNameError):
-        wattlas.rank_sites(EAST_ASIA, ["Tokyo"], technology="immersion")
+        computeatlas.rank_sites(EAST_ASIA, ["Tokyo"], technology="immersion")
     with pytest.raises(UnknownNameError, match="Tokyo, JP"):
-        wattlas.rank_sites(EAST_ASIA, ["Tokio"])
+        computeatlas.rank_sites(EAST_ASIA, ["Tokio"])
     with pytest.raises(InputError, match="empty"):
-        wattlas.rank_sites(EAST_ASIA, [])
+        computeatlas.rank_sites(EAST_ASIA, [])
     with pytest.raises(InputError, match="duplicate"):
-        wattlas.rank_sites(EAST_ASIA, ["Tokyo", "Tokyo"])
+        computeatlas.rank_sites(EAST_ASIA, ["Tokyo", "Tokyo"])
     with pytest.raises(InputError, match="mode"):
-        wattlas.rank_sites(EAST_ASIA, ["Tokyo"], mode="any")
+        computeatlas.rank_sites(EAST_ASIA, ["Tokyo"], mode="any")
 
 
 def test_parse_bbox():
@@ -186,7 +188,7 @@ def test_parse_bbox():
 
 
 def test_latency_field_against_slow_reference():
-    from wattlas.models import rtt_ms
+    from computeatlas.models import rtt_ms
 
     rng = np.random.default_rng(4)
     metros = [
@@ -195,7 +197,7 @@ def test_latency_field_against_slow_reference():
             rng.uniform(-60, 70, 40), rng.uniform(-180, 180, 40), rng.uniform(1, 5, 40), strict=True
         )
     ]
-    ds = wattlas.latency_field(metros, resolution=1.0, thresholds_ms=(20, 60))
+    ds = computeatlas.latency_field(metros, resolution=1.0, thresholds_ms=(20, 60))
     lat, lon = ds["lat"].values, ds["lon"].values
     mlat = np.array([m[0] for m in metros])
     mlon = np.array([m[1] for m in metros])
@@ -211,13 +213,13 @@ def test_latency_field_against_slow_reference():
 
 def test_latency_field_errors():
     with pytest.raises(InputError, match="thresholds_ms"):
-        wattlas.latency_field(["Tokyo"], thresholds_ms=(0,))
+        computeatlas.latency_field(["Tokyo"], thresholds_ms=(0,))
     with pytest.raises(InputError):
-        wattlas.latency_field(["Tokyo"], resolution=0.7)
+        computeatlas.latency_field(["Tokyo"], resolution=0.7)
 
 
 def test_cli_rank(tmp_path, capsys):
-    from wattlas.cli import main
+    from computeatlas.cli import main
 
     out = tmp_path / "sites.geojson"
     assert (
@@ -263,20 +265,20 @@ def test_cli_rank(tmp_path, capsys):
 
 
 def test_resolution_parameter():
-    coarse = wattlas.rank_sites(EAST_ASIA, METROS, max_rtt_ms=40, resolution=0.5)
+    coarse = computeatlas.rank_sites(EAST_ASIA, METROS, max_rtt_ms=40, resolution=0.5)
     assert coarse.grid.attrs["resolution_deg"] == 0.5
     assert np.allclose(np.diff(coarse.grid["lat"].values), 0.5)
     # Cell (40.0, 115.0) exists on both grids and takes the same 0.25 deg climate.
-    base = wattlas.rank_sites(EAST_ASIA, METROS, max_rtt_ms=40)
+    base = computeatlas.rank_sites(EAST_ASIA, METROS, max_rtt_ms=40)
     a = float(coarse.grid["pue"].sel(lat=40.0, lon=115.0))
     b = float(base.grid["pue"].sel(lat=40.0, lon=115.0))
     assert a == pytest.approx(b)
     with pytest.raises(InputError, match="resolution"):
-        wattlas.rank_sites(EAST_ASIA, METROS, resolution=0.7)
+        computeatlas.rank_sites(EAST_ASIA, METROS, resolution=0.7)
 
 
 def test_banded_nearest_search_matches_brute_force():
-    from wattlas._kernels.latency import angles_to, build_bands, min_angle_banded
+    from computeatlas._kernels.latency import angles_to, build_bands, min_angle_banded
 
     rng = np.random.default_rng(9)
     for n in (1, 7, 300):
@@ -291,10 +293,10 @@ def test_banded_nearest_search_matches_brute_force():
 
 
 def test_latency_field_uses_banded_search_for_many_metros():
-    metros = wattlas.datasets.metros().head(1500)
+    metros = computeatlas.datasets.metros().head(1500)
     pts = list(zip(metros["lat"], metros["lon"], strict=True))
-    ds = wattlas.latency_field(pts, resolution=2.0, thresholds_ms=(20,))
-    from wattlas.models import rtt_ms
+    ds = computeatlas.latency_field(pts, resolution=2.0, thresholds_ms=(20,))
+    from computeatlas.models import rtt_ms
 
     ref = rtt_ms(
         ds["lat"].values[:, None, None],

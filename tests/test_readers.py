@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from wattlas.datasets import read_climate_geotiff, read_era5, read_price_table, read_regions
-from wattlas.errors import CRSError, GridError, InputError, UnitsError
+from computeatlas.datasets import read_climate_geotiff, read_era5, read_price_table, read_regions
+from computeatlas.errors import CRSError, GridError, InputError, UnitsError
 
 
 def test_read_era5_hourly_from_file(tmp_path, era5_like):

@@ -27,7 +27,7 @@ def recipes(monkeypatch):
 
 
 def test_tables_rebuild_reproducibly(tmp_path, recipes):
-    from wattlas.datasets import data_path
+    from computeatlas.datasets import data_path
 
     recipes.build(tmp_path)
     manifest = json.loads(data_path("manifest.json").read_text())

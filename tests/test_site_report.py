@@ -3,8 +3,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import wattlas
-from wattlas.errors import CRSError, InputError, UnknownNameError
+import computeatlas
+from computeatlas.errors import CRSError, InputError, UnknownNameError
 
 COLUMNS = [
     "lat",
@@ -24,7 +24,7 @@ COLUMNS = [
 
 @pytest.fixture(scope="module")
 def report():
-    return wattlas.site_report(
+    return computeatlas.site_report(
         [(65.58, 22.15), (1.35, 103.82), (31.3, 121.5)],
         demand_metros=["Tokyo", (37.57, 126.98, 2.0)],
     )
@@ -52,9 +52,9 @@ def test_values_are_consistent(report):
 
 def test_accepts_dataframe_and_projected_geodataframe():
     df = pd.DataFrame({"latitude": [60.17], "longitude": [24.94]})
-    a = wattlas.site_report(df)
+    a = computeatlas.site_report(df)
     g = gpd.GeoDataFrame(geometry=gpd.points_from_xy([24.94], [60.17]), crs="EPSG:4326")
-    b = wattlas.site_report(g.to_crs(3067))
+    b = computeatlas.site_report(g.to_crs(3067))
     assert a.loc[0, "pue"] == pytest.approx(b.loc[0, "pue"])
     assert a.loc[0, "country"] == "Finland"
 
@@ -71,17 +71,17 @@ def test_accepts_dataframe_and_projected_geodataframe():
 )
 def test_bad_points(points, error, match):
     with pytest.raises(error, match=match):
-        wattlas.site_report(points)
+        computeatlas.site_report(points)
 
 
 def test_bad_options():
     with pytest.raises(CRSError):
-        wattlas.site_report(gpd.GeoDataFrame(geometry=gpd.points_from_xy([1.0], [1.0])))
+        computeatlas.site_report(gpd.GeoDataFrame(geometry=gpd.points_from_xy([1.0], [1.0])))
     with pytest.raises(UnknownNameError):
-        wattlas.site_report([(60.0, 25.0)], technology="immersion")
+        computeatlas.site_report([(60.0, 25.0)], technology="immersion")
     with pytest.raises(UnknownNameError, match="Tokyo"):
-        wattlas.site_report([(60.0, 25.0)], demand_metros=["Tokio"])
+        computeatlas.site_report([(60.0, 25.0)], demand_metros=["Tokio"])
     with pytest.raises(InputError, match="duplicate"):
-        wattlas.site_report([(60.0, 25.0)], demand_metros=["Tokyo", "Tokyo"])
+        computeatlas.site_report([(60.0, 25.0)], demand_metros=["Tokyo", "Tokyo"])
     with pytest.raises(InputError, match="empty"):
-        wattlas.site_report([(60.0, 25.0)], demand_metros=[])
+        computeatlas.site_report([(60.0, 25.0)], demand_metros=[])

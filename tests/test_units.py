@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from wattlas._units import to_celsius
-from wattlas.errors import UnitsError
+from computeatlas._units import to_celsius
+from computeatlas.errors import UnitsError
 
 
 @pytest.mark.parametrize(

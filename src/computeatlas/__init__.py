@@ -1,7 +1,7 @@
-"""wattlas: where an AI token is cheapest to make, and still close to its users.
+"""computeatlas: where an AI token is cheapest to make, and still close to its users.
 
 The public API is small; heavy modules load on first use so that
-``import wattlas`` stays fast.
+``import computeatlas`` stays fast.
 """
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-from wattlas.errors import (
+from computeatlas.errors import (
+    ComputeAtlasWarning,
     CRSError,
     DataError,
     GridError,
@@ -18,16 +19,16 @@ from wattlas.errors import (
     ResourceError,
     UnitsError,
     UnknownNameError,
-    WattlasWarning,
 )
 
 try:
-    __version__ = version("wattlas")
+    __version__ = version("computeatlas")
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0+unknown"
 
 __all__ = [
     "CRSError",
+    "ComputeAtlasWarning",
     "DataError",
     "GridError",
     "InputError",
@@ -35,7 +36,6 @@ __all__ = [
     "SiteRanking",
     "UnitsError",
     "UnknownNameError",
-    "WattlasWarning",
     "__version__",
     "datasets",
     "grid",
@@ -48,16 +48,16 @@ __all__ = [
 
 _SUBMODULES = {"datasets", "grid", "models", "presets"}
 _FUNCTIONS = {
-    "site_report": "wattlas.site",
-    "rank_sites": "wattlas.ranking",
-    "latency_field": "wattlas.ranking",
-    "SiteRanking": "wattlas.ranking",
+    "site_report": "computeatlas.site",
+    "rank_sites": "computeatlas.ranking",
+    "latency_field": "computeatlas.ranking",
+    "SiteRanking": "computeatlas.ranking",
 }
 
 
 def __getattr__(name: str) -> Any:
     if name in _SUBMODULES:
-        return import_module(f"wattlas.{name}")
+        return import_module(f"computeatlas.{name}")
     if name in _FUNCTIONS:
         return getattr(import_module(_FUNCTIONS[name]), name)
-    raise AttributeError(f"module 'wattlas' has no attribute {name!r}")
+    raise AttributeError(f"module 'computeatlas' has no attribute {name!r}")

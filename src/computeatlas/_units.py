@@ -1,4 +1,4 @@
-"""Unit handling at the boundary of wattlas (never inside kernels).
+"""Unit handling at the boundary of computeatlas (never inside kernels).
 
 Temperatures are carried internally in degrees Celsius, water-vapour density
 in g m-3, prices in USD/MWh, distances in km. :func:`to_celsius` is the one
@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from wattlas.errors import UnitsError
+from computeatlas.errors import UnitsError
 
 _KELVIN = {"k", "kelvin", "degk", "deg_k", "degrees_k", "°k"}
 _CELSIUS = {"degc", "deg_c", "celsius", "°c", "c", "degrees_c", "degree_celsius", "degrees_celsius"}

@@ -1,4 +1,4 @@
-"""Command-line interface: ``wattlas rank``, ``summary``, ``info`` and ``metros``.
+"""Command-line interface: ``computeatlas rank``, ``summary``, ``info`` and ``metros``.
 
 Errors caused by input print one line to stderr and exit with status 2;
 missing or corrupt data files exit with status 3.
@@ -11,19 +11,19 @@ import sys
 
 import numpy as np
 
-from wattlas.errors import DataError, InputError
+from computeatlas.errors import DataError, InputError
 
 
 def _summary(_args: argparse.Namespace) -> int:
-    from wattlas import datasets as ds
-    from wattlas.grid import cell_area_km2
+    from computeatlas import datasets as ds
+    from computeatlas.grid import cell_area_km2
 
     clim = ds.climate()
     t = clim["t2m"]
     elev = ds.elevation()
     land = elev["land_fraction"]
     area = cell_area_km2(land["lat"].values, 0.25)[:, None] * land.values
-    print("wattlas default layers (offline, shipped in the package)")
+    print("computeatlas default layers (offline, shipped in the package)")
     global_mean = float(t.mean("month").weighted(np.cos(np.deg2rad(t.lat))).mean())
     print(
         f"  climate    ERA5 t2m climatology 2000-2025: {dict(t.sizes)}, "
@@ -77,10 +77,10 @@ def _summary(_args: argparse.Namespace) -> int:
 
 
 def _info(_args: argparse.Namespace) -> int:
-    import wattlas
-    from wattlas.datasets import manifest
+    import computeatlas
+    from computeatlas.datasets import manifest
 
-    print(f"wattlas {wattlas.__version__}")
+    print(f"computeatlas {computeatlas.__version__}")
     for name, layer in sorted(manifest()["layers"].items()):
         print(f"{name}: {layer['source']}")
         print(
@@ -93,7 +93,7 @@ def _info(_args: argparse.Namespace) -> int:
 
 
 def _metros(args: argparse.Namespace) -> int:
-    from wattlas.datasets import find_metro, metros
+    from computeatlas.datasets import find_metro, metros
 
     if args.search:
         row = find_metro(args.search)
@@ -121,7 +121,7 @@ def _split_metros(text: str) -> list[str]:
 def _rank(args: argparse.Namespace) -> int:
     import time
 
-    from wattlas.ranking import rank_sites
+    from computeatlas.ranking import rank_sites
 
     def stage(msg: str) -> None:
         if not args.quiet:
@@ -182,8 +182,8 @@ def _rank(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """Return the argument parser of the ``wattlas`` command."""
-    parser = argparse.ArgumentParser(prog="wattlas", description=__doc__.splitlines()[0])
+    """Return the argument parser of the ``computeatlas`` command."""
+    parser = argparse.ArgumentParser(prog="computeatlas", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("summary", help="load every default layer and print a summary").set_defaults(
         func=_summary
@@ -222,10 +222,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except InputError as err:
-        print(f"wattlas: error: {err}", file=sys.stderr)
+        print(f"computeatlas: error: {err}", file=sys.stderr)
         return 2
     except DataError as err:
-        print(f"wattlas: data error: {err}", file=sys.stderr)
+        print(f"computeatlas: data error: {err}", file=sys.stderr)
         return 3
 
 

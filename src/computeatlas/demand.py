@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from wattlas.errors import CRSError, InputError
+from computeatlas.errors import CRSError, InputError
 
 __all__ = ["resolve_metros"]
 
@@ -49,7 +49,7 @@ def resolve_metros(demand_metros: Any) -> pd.DataFrame:
     UnknownNameError
         A name is not in the metro table (with suggestions).
     """
-    from wattlas.datasets import find_metro
+    from computeatlas.datasets import find_metro
 
     rows: list[dict[str, Any]] = []
     if isinstance(demand_metros, pd.DataFrame):

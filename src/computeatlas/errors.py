@@ -1,4 +1,4 @@
-"""Exception and warning hierarchy of wattlas.
+"""Exception and warning hierarchy of computeatlas.
 
 Every problem with what a user passed in raises a subclass of
 :class:`InputError`, which is itself a :class:`ValueError`, so that
@@ -10,13 +10,13 @@ from __future__ import annotations
 
 __all__ = [
     "CRSError",
+    "ComputeAtlasWarning",
     "DataError",
     "GridError",
     "InputError",
     "ResourceError",
     "UnitsError",
     "UnknownNameError",
-    "WattlasWarning",
 ]
 
 
@@ -33,7 +33,7 @@ class UnitsError(InputError):
 
 
 class CRSError(InputError):
-    """A vector input is in a coordinate reference system wattlas cannot use."""
+    """A vector input is in a coordinate reference system computeatlas cannot use."""
 
 
 class UnknownNameError(InputError, KeyError):
@@ -51,5 +51,5 @@ class DataError(RuntimeError):
     """A shipped or fetched data file is missing or corrupt (not the user's fault)."""
 
 
-class WattlasWarning(UserWarning):
-    """Warnings emitted by wattlas (masked values, fallbacks used)."""
+class ComputeAtlasWarning(UserWarning):
+    """Warnings emitted by computeatlas (masked values, fallbacks used)."""

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from wattlas.errors import CRSError, GridError, InputError, WattlasWarning
+from computeatlas.errors import ComputeAtlasWarning, CRSError, GridError, InputError
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import geopandas as gpd
@@ -97,7 +97,7 @@ def _staged(*targets: Path) -> Iterator[list[Path]]:
     """
     folder = targets[0].parent
     try:
-        staging = Path(tempfile.mkdtemp(prefix=".wattlas-export-", dir=folder))
+        staging = Path(tempfile.mkdtemp(prefix=".computeatlas-export-", dir=folder))
     except OSError as err:
         raise InputError(f"output folder {str(folder)!r} is not writable ({err})") from err
     try:
@@ -675,8 +675,8 @@ def _axis(ds: xr.Dataset, name: str) -> np.ndarray:
     """Check and return a 1-D, ascending, regular coordinate (>= 2 points) as float64."""
     if name not in ds.coords:
         raise GridError(
-            f"ds has no {name!r} coordinate; bring it to the wattlas grid with "
-            "wattlas.grid.normalize_grid()"
+            f"ds has no {name!r} coordinate; bring it to the computeatlas grid with "
+            "computeatlas.grid.normalize_grid()"
         )
     coord = ds.coords[name]
     if coord.ndim != 1 or coord.dims != (name,):
@@ -689,7 +689,8 @@ def _axis(ds: xr.Dataset, name: str) -> np.ndarray:
     step = np.diff(x)
     if np.any(step <= 0):
         raise GridError(
-            f"coordinate {name!r} must be strictly ascending; use wattlas.grid.normalize_grid()"
+            f"coordinate {name!r} must be strictly ascending; "
+            "use computeatlas.grid.normalize_grid()"
         )
     if not np.allclose(step, step[0], rtol=1e-4, atol=1e-6):
         raise GridError(
@@ -719,7 +720,7 @@ def to_geotiff(
     ----------
     ds : xarray.Dataset
         Variables on a regular grid with 1-D ascending ``lat`` and ``lon``
-        coordinates [deg] of cell centres (the wattlas grid conventions).
+        coordinates [deg] of cell centres (the computeatlas grid conventions).
     path : str or os.PathLike
         Output file, e.g. ``"layers.tif"``; its folder must exist. An existing
         file is replaced.
@@ -745,7 +746,7 @@ def to_geotiff(
 
     Warns
     -----
-    WattlasWarning
+    ComputeAtlasWarning
         Some finite data equal ``nodata`` and will read back as missing.
     """
     import rasterio
@@ -810,7 +811,7 @@ def to_geotiff(
             warnings.warn(
                 f"variable {name!r} holds finite values equal to nodata={nodata32:g}; "
                 "they will read back as missing (pass another nodata)",
-                WattlasWarning,
+                ComputeAtlasWarning,
                 stacklevel=2,
             )
         bands.append(np.where(missing, np.float32(nodata32), arr))

@@ -1,6 +1,6 @@
-"""Grid conventions of wattlas, defined and enforced in one place.
+"""Grid conventions of computeatlas, defined and enforced in one place.
 
-Every gridded layer inside wattlas follows these rules (see
+Every gridded layer inside computeatlas follows these rules (see
 ``docs/grid-conventions.md``):
 
 * dimensions are named ``lat`` and ``lon`` (in that order, last two axes);
@@ -15,7 +15,7 @@ Every gridded layer inside wattlas follows these rules (see
 
 :func:`normalize_grid` is the single entry point that brings a user's
 :class:`xarray.DataArray` or :class:`xarray.Dataset` into this form, or raises
-a :class:`~wattlas.errors.GridError` that says what to fix.
+a :class:`~computeatlas.errors.GridError` that says what to fix.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from typing import TypeVar
 import numpy as np
 import xarray as xr
 
-from wattlas.errors import GridError
+from computeatlas.errors import GridError
 
 __all__ = [
     "DEFAULT_GRID",
@@ -215,17 +215,17 @@ def _check_units(coord: xr.DataArray, what: str) -> None:
     if units in _RADIAN_UNITS:
         raise GridError(
             f"the {what} coordinate is in radians (units={units!r}); "
-            f"wattlas needs degrees: convert with np.rad2deg and set units='degrees'"
+            f"computeatlas needs degrees: convert with np.rad2deg and set units='degrees'"
         )
     if units and units not in _DEGREE_UNITS:
         raise GridError(
-            f"the {what} coordinate has units {coord.attrs.get('units')!r}; wattlas needs "
+            f"the {what} coordinate has units {coord.attrs.get('units')!r}; computeatlas needs "
             "degrees on WGS84. Reproject projected data (metres) to EPSG:4326 first."
         )
 
 
 def normalize_grid(obj: T, *, require_regular: bool = True) -> T:
-    """Bring a gridded layer into the wattlas grid conventions.
+    """Bring a gridded layer into the computeatlas grid conventions.
 
     Parameters
     ----------

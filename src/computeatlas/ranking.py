@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from wattlas.errors import InputError
-from wattlas.grid import DEFAULT_GRID, EARTH_RADIUS_KM, GridSpec, cell_area_km2
+from computeatlas.errors import InputError
+from computeatlas.grid import DEFAULT_GRID, EARTH_RADIUS_KM, GridSpec, cell_area_km2
 
 __all__ = ["SiteRanking", "latency_field", "parse_bbox", "rank_sites"]
 
@@ -82,15 +82,17 @@ def parse_bbox(bbox: Any) -> tuple[float, float, float, float] | None:
 
 
 def available_memory_bytes() -> int:
-    """Memory the request may use: ``$WATTLAS_MAX_MEMORY`` bytes, else 80 % of physical RAM."""
+    """Memory the request may use: ``$COMPUTEATLAS_MAX_MEMORY`` bytes, else 80 % of physical RAM."""
     import os
 
-    env = os.environ.get("WATTLAS_MAX_MEMORY")
+    env = os.environ.get("COMPUTEATLAS_MAX_MEMORY")
     if env:
         try:
             return int(float(env))
         except ValueError as err:
-            raise InputError(f"WATTLAS_MAX_MEMORY must be a number of bytes, got {env!r}") from err
+            raise InputError(
+                f"COMPUTEATLAS_MAX_MEMORY must be a number of bytes, got {env!r}"
+            ) from err
     try:
         return int(0.8 * os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
     except (ValueError, OSError, AttributeError):  # pragma: no cover - non-POSIX
@@ -104,7 +106,7 @@ def _check_memory(
     need = 8 * cells * (per_cell_floats + per_metro_floats * metros)
     have = available_memory_bytes()
     if need > have:
-        from wattlas.errors import ResourceError
+        from computeatlas.errors import ResourceError
 
         raise ResourceError(
             f"{what} needs about {need / 2**30:.1f} GiB for {cells:,} cells x {metros:,} "
@@ -141,8 +143,8 @@ def _reach(
     thresholds_ms: tuple[float, ...],
     route,
 ) -> np.ndarray:
-    from wattlas._kernels.latency import reach_weights
-    from wattlas.models.latency import FIBRE_SPEED_KM_PER_MS
+    from computeatlas._kernels.latency import reach_weights
+    from computeatlas.models.latency import FIBRE_SPEED_KM_PER_MS
 
     theta = []
     for t in thresholds_ms:
@@ -164,7 +166,7 @@ def _reach(
 
 
 def _rtt_from_angle(angle: np.ndarray, route) -> np.ndarray:
-    from wattlas.models.latency import FIBRE_SPEED_KM_PER_MS
+    from computeatlas.models.latency import FIBRE_SPEED_KM_PER_MS
 
     return (
         route.fixed_ms + 2.0 * angle * EARTH_RADIUS_KM * route.route_factor / FIBRE_SPEED_KM_PER_MS
@@ -184,7 +186,7 @@ def latency_field(
     Parameters
     ----------
     demand_metros : names, tuples or table
-        See :func:`wattlas.demand.resolve_metros`. Weights default to the
+        See :func:`computeatlas.demand.resolve_metros`. Weights default to the
         metro population where known, else 1.
     resolution : float, default 0.25
         Grid resolution [deg] (cell centres at multiples of it).
@@ -200,8 +202,8 @@ def latency_field(
         ``min_rtt_ms`` [ms] and one ``reachable_population_<t>ms`` per
         threshold (summed weight of the metros within reach), on (lat, lon).
     """
-    from wattlas.demand import resolve_metros
-    from wattlas.presets import route as get_route
+    from computeatlas.demand import resolve_metros
+    from computeatlas.presets import route as get_route
 
     rt = get_route(route)
     thresholds = tuple(float(t) for t in thresholds_ms)
@@ -243,7 +245,7 @@ BANDED_SEARCH_MIN_METROS = 1000
 
 
 def _nearest_angle(window: _Window, metros: pd.DataFrame) -> np.ndarray:
-    from wattlas._kernels.latency import build_bands, min_angle, min_angle_banded
+    from computeatlas._kernels.latency import build_bands, min_angle, min_angle_banded
 
     mlat = metros["lat"].to_numpy(float)
     mlon = metros["lon"].to_numpy(float)
@@ -313,7 +315,7 @@ class SiteRanking:
 
     def to_geojson(self, path, *, what: str = "sites"):
         """Write the sites (or ``regions_admin0``/``regions_admin1``) as GeoJSON + QGIS style."""
-        from wattlas import export
+        from computeatlas import export
 
         gdf = self._table(what)
         return export.to_geojson(
@@ -325,19 +327,19 @@ class SiteRanking:
 
     def to_gpkg(self, path, *, what: str = "sites"):
         """Write the sites (or a region table) as a GeoPackage layer."""
-        from wattlas import export
+        from computeatlas import export
 
         return export.to_gpkg(self._table(what), path, layer=what)
 
     def to_parquet(self, path, *, what: str = "sites"):
         """Write the sites (or a region table) as GeoParquet."""
-        from wattlas import export
+        from computeatlas import export
 
         return export.to_parquet(self._table(what), path)
 
     def to_geotiff(self, path, variables=("score", "pue", "cost_usd_per_mwh_it")):
         """Write grid variables as a multi-band GeoTIFF (EPSG:4326)."""
-        from wattlas import export
+        from computeatlas import export
 
         return export.to_geotiff(self.grid, path, list(variables))
 
@@ -367,7 +369,7 @@ class SiteRanking:
         """Draw a static map of a grid variable with country borders (needs matplotlib)."""
         import matplotlib.pyplot as plt
 
-        from wattlas.datasets import countries
+        from computeatlas.datasets import countries
 
         if variable not in self.grid:
             raise InputError(f"unknown variable {variable!r}; choose from {list(self.grid)}")
@@ -425,7 +427,7 @@ def rank_sites(
         Search area [deg]; west > east crosses the antimeridian.
     demand_metros : names, tuples or table
         ``"Tokyo"``, ``"Beijing, CN"``, ``(lat, lon)``, ``(lat, lon, weight)``
-        or a DataFrame/GeoDataFrame (see :func:`wattlas.demand.resolve_metros`).
+        or a DataFrame/GeoDataFrame (see :func:`computeatlas.demand.resolve_metros`).
     max_rtt_ms : float, default 50
         Round-trip budget [ms].
     mode : {"all", "share"}, default "all"
@@ -435,13 +437,13 @@ def rank_sites(
     min_share : float, default 1.0
         Required share of demand weight in ``share`` mode, in (0, 1].
     technology, ashrae_class, heat_price, route, energy_per_token
-        Presets (see :mod:`wattlas.presets`) or values.
+        Presets (see :mod:`computeatlas.presets`) or values.
     carbon_price_usd_per_t : float, default 0
         Carbon price [USD/tCO2] added to the score via grid carbon intensity.
     prices : DataFrame, optional
-        Your price table (:func:`wattlas.datasets.read_price_table`).
+        Your price table (:func:`computeatlas.datasets.read_price_table`).
         Prices in another currency are converted with the shipped
-        annual-average rate of their year (:func:`wattlas.datasets.exchange_rates`).
+        annual-average rate of their year (:func:`computeatlas.datasets.exchange_rates`).
     climate : xarray.Dataset, optional
         Hourly ERA5 (``t2m``, ``d2m``) or a monthly climatology on the
         default grid; default: the shipped ERA5 climatology.
@@ -465,11 +467,11 @@ def rank_sites(
     latitude then longitude. Cells without land or without a price are not
     ranked.
     """
-    from wattlas import datasets, presets
-    from wattlas._kernels.latency import angles_to
-    from wattlas.demand import resolve_metros
-    from wattlas.models import cooling, energy, heat
-    from wattlas.regions import labels
+    from computeatlas import datasets, presets
+    from computeatlas._kernels.latency import angles_to
+    from computeatlas.demand import resolve_metros
+    from computeatlas.models import cooling, energy, heat
+    from computeatlas.regions import labels
 
     rt = presets.route(route)
     tech = presets.cooling(technology)
@@ -523,7 +525,7 @@ def rank_sites(
         cool = cooling.annual_cooling(clim, hum, elev, technology=tech, ashrae=env)
         monthly = clim["t2m"].transpose("lat", "lon", "month").values
     else:
-        from wattlas.grid import normalize_grid
+        from computeatlas.grid import normalize_grid
 
         if resolution is not None and float(resolution) != res0:
             raise InputError(
@@ -589,7 +591,7 @@ def rank_sites(
         share_dh = np.array([float(dh.get(c, np.nan)) for c in iso]) / 100.0
         dh_cell = np.nan_to_num(_lookup(lab0, share_dh), nan=0.0)
         pop = datasets.metros()
-        from wattlas.site import HEAT_DEMAND_MWH_PER_CAPITA, HEAT_REACH_KM, heat_credit_for
+        from computeatlas.site import HEAT_DEMAND_MWH_PER_CAPITA, HEAT_REACH_KM, heat_credit_for
 
         near = _reach(
             window,
@@ -659,7 +661,7 @@ def rank_sites(
     ds["admin0_index"] = (("lat", "lon"), lab0)
     ds["admin1_index"] = (("lat", "lon"), lab1)
     ds.attrs = {
-        "title": "wattlas site ranking",
+        "title": "computeatlas site ranking",
         "bbox": "world" if box is None else ",".join(f"{v:g}" for v in box),
         "resolution_deg": float(grid.resolution),
         "max_rtt_ms": float(max_rtt_ms),
@@ -675,7 +677,7 @@ def rank_sites(
         "energy_per_token_mwh_per_mtoken": tok.mwh_per_mtoken,
         "carbon_price_usd_per_t": float(carbon_price_usd_per_t),
         "it_mw": float(it_mw),
-        "prices": "user table" if prices is not None else "wattlas default",
+        "prices": "user table" if prices is not None else "computeatlas default",
         "climate": "user input" if climate is not None else "ERA5 2000-2025 climatology",
         "cooling_input_path": cool.attrs.get("input_path", ""),
         "metros": "; ".join(metros["name"]),
@@ -721,7 +723,7 @@ _SITE_VARS = [
 def _best_sites(ds: xr.Dataset, top: int):
     import geopandas as gpd
 
-    from wattlas import datasets
+    from computeatlas import datasets
 
     rank = ds["rank"].values
     r, c = np.nonzero((rank > 0) & (rank <= top))
@@ -750,7 +752,7 @@ def _best_sites(ds: xr.Dataset, top: int):
 def _region_table(ds: xr.Dataset, level: str):
     import geopandas as gpd
 
-    from wattlas.regions import group_stats, layer
+    from computeatlas.regions import group_stats, layer
 
     if level not in ("admin0", "admin1"):
         raise InputError(f"level must be 'admin0' or 'admin1', got {level!r}")

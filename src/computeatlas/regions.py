@@ -3,7 +3,7 @@
 A cell belongs to the region that contains its centre (GDAL's rasterisation
 rule, ``all_touched=False``). Labels are computed once per grid resolution
 and region layer with :func:`rasterio.features.rasterize`, kept in memory and
-on disk (``$WATTLAS_DATA_DIR`` or the platform cache) keyed by the SHA-256 of
+on disk (``$COMPUTEATLAS_DATA_DIR`` or the platform cache) keyed by the SHA-256 of
 the shipped region file, so every later join is an array lookup.
 """
 
@@ -16,8 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from wattlas.errors import InputError
-from wattlas.grid import GridSpec
+from computeatlas.errors import InputError
+from computeatlas.grid import GridSpec
 
 __all__ = ["group_stats", "labels", "layer"]
 
@@ -26,7 +26,7 @@ _FILES = {"admin0": "countries.parquet", "admin1": "admin1.parquet"}
 
 def layer(level: str):
     """Return the region layer for ``level`` (``admin0`` or ``admin1``) as a GeoDataFrame."""
-    from wattlas import datasets
+    from computeatlas import datasets
 
     if level == "admin0":
         return datasets.countries()
@@ -36,10 +36,10 @@ def layer(level: str):
 
 
 def _cache_file(level: str, resolution: float) -> Path | None:
-    from wattlas.datasets import data_path, manifest
+    from computeatlas.datasets import data_path, manifest
 
     try:
-        from wattlas.datasets.fetch import cache_dir
+        from computeatlas.datasets.fetch import cache_dir
 
         folder = cache_dir() / "labels"
         folder.mkdir(parents=True, exist_ok=True)
@@ -114,7 +114,7 @@ def group_stats(
     Returns ``min``, ``argmin`` (flat index of the minimum), ``mean`` (weighted) and
     ``weight`` (sum of weights) per group.
     """
-    from wattlas._kernels.groups import group_min_mean
+    from computeatlas._kernels.groups import group_min_mean
 
     mn, am, mean, wsum = group_min_mean(
         label.ravel().astype(np.int64),

@@ -1,4 +1,4 @@
-"""``site_report``: what wattlas says about a list of places."""
+"""``site_report``: what computeatlas says about a list of places."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from wattlas.errors import InputError
-from wattlas.presets import CoolingTechnology, HeatPrice, Route, TokenEnergy
+from computeatlas.errors import InputError
+from computeatlas.presets import CoolingTechnology, HeatPrice, Route, TokenEnergy
 
 __all__ = ["site_report"]
 
@@ -27,11 +27,11 @@ def heat_credit_for(
 ) -> np.ndarray:
     """Heat credit [USD/MWh_IT] of a technology and heat price (0 when nothing is sold).
 
-    Composes :func:`wattlas.models.heat_credit` with the technology's recoverable
+    Composes :func:`computeatlas.models.heat_credit` with the technology's recoverable
     fraction and source temperature and a 70 degC network supply; NaN (an invalid
     heat-pump lift) counts as no credit.
     """
-    from wattlas.models import heat
+    from computeatlas.models import heat
 
     shape = np.broadcast(np.asarray(season), np.asarray(price)).shape
     if not (tech.heat_recovery_fraction > 0 and hp.usd_per_mwh_heat > 0):
@@ -52,7 +52,7 @@ def _points(points: Any) -> pd.DataFrame:
     if isinstance(points, pd.DataFrame):
         df: Any = points
         if "geometry" in df.columns and hasattr(df, "crs"):
-            from wattlas.demand import to_wgs84
+            from computeatlas.demand import to_wgs84
 
             df = to_wgs84(df, "points")
             if not set(df.geometry.geom_type) <= {"Point"}:
@@ -90,7 +90,7 @@ def _points(points: Any) -> pd.DataFrame:
 def _regions(pts: pd.DataFrame, prices: pd.DataFrame | None):
     import geopandas as gpd
 
-    from wattlas.datasets import countries, resolve_prices
+    from computeatlas.datasets import countries, resolve_prices
 
     gdf = gpd.GeoDataFrame(pts, geometry=gpd.points_from_xy(pts.lon, pts.lat), crs="EPSG:4326")
     regions = resolve_prices(prices)
@@ -135,7 +135,7 @@ def site_report(
     prices: pd.DataFrame | None = None,
     it_mw: float = DEFAULT_IT_MW,
 ) -> pd.DataFrame:
-    """Report what wattlas says about a list of places, one row per point.
+    """Report what computeatlas says about a list of places, one row per point.
 
     Parameters
     ----------
@@ -143,21 +143,21 @@ def site_report(
         Sites [deg]. A DataFrame needs ``lat``/``lon`` (or
         ``latitude``/``longitude``); a GeoDataFrame needs points and a CRS.
     technology : str or CoolingTechnology, default "hyperscale_air_economiser"
-        Cooling preset (:func:`wattlas.presets.cooling`).
+        Cooling preset (:func:`computeatlas.presets.cooling`).
     ashrae_class : str, default "A1"
         ASHRAE envelope: ``recommended``, ``A1`` .. ``A4``.
     heat_price : str, float or HeatPrice, default "donated"
         Heat-price scenario or USD per MWh of heat.
     demand_metros : optional
-        Metros to report round-trip times to (see :func:`wattlas.demand.resolve_metros`).
+        Metros to report round-trip times to (see :func:`computeatlas.demand.resolve_metros`).
     route : str or Route, default "cloud_backbone"
         Fibre route preset.
     energy_per_token : str, float or TokenEnergy, default "h100_8b_batch64"
         IT energy per million tokens preset or value [MWh_IT/Mtoken].
     prices : DataFrame, optional
-        Your own price table (:func:`wattlas.datasets.read_price_table`).
+        Your own price table (:func:`computeatlas.datasets.read_price_table`).
         Prices in another currency are converted with the shipped
-        annual-average rate of their year (:func:`wattlas.datasets.exchange_rates`).
+        annual-average rate of their year (:func:`computeatlas.datasets.exchange_rates`).
     it_mw : float, default 100
         IT load of the site [MW], used to compare the heat offered with the
         heat demand within reach.
@@ -175,8 +175,8 @@ def site_report(
     -----
     Climate comes from the nearest cell of the shipped 0.25 deg layers and
     goes through the monthly-climatology path of
-    :func:`wattlas.models.annual_cooling`. The heat credit
-    (:func:`wattlas.models.heat_credit`) uses the technology's recoverable
+    :func:`computeatlas.models.annual_cooling`. The heat credit
+    (:func:`computeatlas.models.heat_credit`) uses the technology's recoverable
     fraction and source temperature, a 70 degC network supply, the heating
     season from the monthly temperatures, and a sink availability equal to
     the district-heating demand within 30 km (population of the metros there
@@ -185,16 +185,16 @@ def site_report(
     the site offers, capped at 1. Countries without district-heating data
     get no heat credit.
     """
-    from wattlas import datasets
-    from wattlas._kernels import cooling as _k
-    from wattlas.demand import resolve_metros
-    from wattlas.grid import DEFAULT_GRID
-    from wattlas.models import air_pressure, cooling, energy, heat, latency
-    from wattlas.presets import ashrae_class as get_class
-    from wattlas.presets import cooling as get_cooling
-    from wattlas.presets import heat_price as get_heat_price
-    from wattlas.presets import route as get_route
-    from wattlas.presets import token_energy as get_token_energy
+    from computeatlas import datasets
+    from computeatlas._kernels import cooling as _k
+    from computeatlas.demand import resolve_metros
+    from computeatlas.grid import DEFAULT_GRID
+    from computeatlas.models import air_pressure, cooling, energy, heat, latency
+    from computeatlas.presets import ashrae_class as get_class
+    from computeatlas.presets import cooling as get_cooling
+    from computeatlas.presets import heat_price as get_heat_price
+    from computeatlas.presets import route as get_route
+    from computeatlas.presets import token_energy as get_token_energy
 
     tech = get_cooling(technology)
     env = get_class(ashrae_class)

@@ -1,8 +1,8 @@
 """Hour-level cooling-energy kernel and its annual drivers (numba).
 
 Units: degC, kPa, and powers per unit of IT power (W/W). Parameters arrive as
-a packed float64 vector built by :func:`wattlas.models.cooling.pack_parameters`;
-the index constants below name its slots. See ``wattlas.models.cooling`` for
+a packed float64 vector built by :func:`computeatlas.models.cooling.pack_parameters`;
+the index constants below name its slots. See ``computeatlas.models.cooling`` for
 the equations and references.
 """
 
@@ -13,7 +13,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from wattlas._kernels.psychro import EPS, dew_point_from_e, es_kpa, humidity_ratio, wet_bulb
+from computeatlas._kernels.psychro import EPS, dew_point_from_e, es_kpa, humidity_ratio, wet_bulb
 
 # Slots of the packed parameter vector.
 ECON = 0  # 0 air, 1 water, 2 none, 3 liquid

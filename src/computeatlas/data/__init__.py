@@ -1,1 +1,1 @@
-"""Data files shipped with wattlas (built by the recipes in ``grids/``)."""
+"""Data files shipped with computeatlas (built by the recipes in ``grids/``)."""

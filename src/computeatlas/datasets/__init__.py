@@ -1,4 +1,4 @@
-"""Default layers shipped with wattlas, readers for users' own data, and fetchers.
+"""Default layers shipped with computeatlas, readers for users' own data, and fetchers.
 
 Shipped layers (offline, see ``grids/README.md`` for provenance):
 :func:`climate`, :func:`humidity`, :func:`elevation`, :func:`countries`,
@@ -6,7 +6,7 @@ Shipped layers (offline, see ``grids/README.md`` for provenance):
 :func:`carbon_intensity`, :func:`district_heating`, :func:`bidding_zones`.
 """
 
-from wattlas.datasets._shipped import (
+from computeatlas.datasets._shipped import (
     admin1,
     bidding_zones,
     carbon_intensity,
@@ -22,8 +22,8 @@ from wattlas.datasets._shipped import (
     manifest,
     metros,
 )
-from wattlas.datasets.prices import resolve_carbon, resolve_prices
-from wattlas.datasets.readers import (
+from computeatlas.datasets.prices import resolve_carbon, resolve_prices
+from computeatlas.datasets.readers import (
     read_climate_geotiff,
     read_era5,
     read_price_table,

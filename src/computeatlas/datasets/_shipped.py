@@ -1,6 +1,6 @@
-"""Loaders of the default layers shipped inside the wattlas wheel.
+"""Loaders of the default layers shipped inside the computeatlas wheel.
 
-Every file under ``wattlas/data/`` is built by a recipe in ``grids/`` of the
+Every file under ``computeatlas/data/`` is built by a recipe in ``grids/`` of the
 source repository; ``grids/README.md`` gives each layer's source, licence,
 resolution, units and checksum. Loaders read the files lazily on first use
 and return a fresh copy each call, so callers may modify what they get.
@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from wattlas.errors import DataError, UnknownNameError
+from computeatlas.errors import DataError, UnknownNameError
 
 __all__ = [
     "admin1",
@@ -45,18 +45,18 @@ def data_path(name: str) -> Path:
     Parameters
     ----------
     name : str
-        File name inside ``wattlas/data`` (e.g. ``"metros.csv"``).
+        File name inside ``computeatlas/data`` (e.g. ``"metros.csv"``).
 
     Raises
     ------
     DataError
         If the file is not part of the installed package.
     """
-    path = Path(str(files("wattlas.data") / name))
+    path = Path(str(files("computeatlas.data") / name))
     if not path.exists():
         raise DataError(
             f"shipped data file {name!r} is missing from the installation at {path.parent}; "
-            "reinstall wattlas or rebuild it with `python grids/build.py`"
+            "reinstall computeatlas or rebuild it with `python grids/build.py`"
         )
     return path
 
@@ -80,7 +80,7 @@ def climate() -> xr.Dataset:
     -------
     xarray.Dataset
         ``t2m`` (month, lat, lon) [degC]: the mean 2 m temperature of each
-        calendar month over 2000-2025. Grid: :data:`wattlas.grid.DEFAULT_GRID`.
+        calendar month over 2000-2025. Grid: :data:`computeatlas.grid.DEFAULT_GRID`.
 
     Notes
     -----
@@ -136,7 +136,7 @@ def humidity(*, with_dew_point: bool = True) -> xr.Dataset:
 
 @cache
 def _humidity_with_dew_point() -> xr.Dataset:
-    from wattlas.models.psychrometrics import (
+    from computeatlas.models.psychrometrics import (
         dew_point_from_vapour_pressure,
         vapour_pressure_from_density,
     )

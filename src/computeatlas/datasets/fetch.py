@@ -1,9 +1,9 @@
-"""Fetchers for larger public data that does not ship with wattlas.
+"""Fetchers for larger public data that does not ship with computeatlas.
 
-Downloads go through :mod:`pooch` into a cache folder (``$WATTLAS_DATA_DIR``
-or the platform cache, e.g. ``~/.cache/wattlas``). Files with a published
+Downloads go through :mod:`pooch` into a cache folder (``$COMPUTEATLAS_DATA_DIR``
+or the platform cache, e.g. ``~/.cache/computeatlas``). Files with a published
 or previously recorded SHA-256 are checked against it. For static files
-whose hash wattlas could not record at release time (no network when the
+whose hash computeatlas could not record at release time (no network when the
 registry was written), the first download's hash is stored in
 ``hashes.json`` in the cache and every later use is verified against it
 (trust on first use); the hash is printed so you can pin it in
@@ -19,7 +19,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from wattlas.errors import DataError, InputError
+from computeatlas.errors import DataError, InputError
 
 __all__ = [
     "REGISTRY",
@@ -34,7 +34,7 @@ __all__ = [
 
 @dataclass(frozen=True)
 class RemoteFile:
-    """A file wattlas can download.
+    """A file computeatlas can download.
 
     Parameters
     ----------
@@ -52,7 +52,7 @@ class RemoteFile:
     licence: str
 
 
-#: Static files wattlas knows how to fetch.
+#: Static files computeatlas knows how to fetch.
 REGISTRY: dict[str, RemoteFile] = {
     "wc2.1_10m_tavg.zip": RemoteFile(
         url="https://geodata.ucdavis.edu/climate/worldclim/2_1/base/wc2.1_10m_tavg.zip",
@@ -76,13 +76,13 @@ _GEOBOUNDARIES_URL = (
 
 
 def cache_dir() -> Path:
-    """Return the download cache folder (``$WATTLAS_DATA_DIR`` or the platform cache)."""
-    env = os.environ.get("WATTLAS_DATA_DIR")
+    """Return the download cache folder (``$COMPUTEATLAS_DATA_DIR`` or the platform cache)."""
+    env = os.environ.get("COMPUTEATLAS_DATA_DIR")
     if env:
         return Path(env)
     import pooch
 
-    return Path(pooch.os_cache("wattlas"))
+    return Path(pooch.os_cache("computeatlas"))
 
 
 def _sha256(path: Path) -> str:
@@ -113,7 +113,7 @@ def _verify(path: Path, name: str, expected: str | None, store: Path) -> str:
         tmp = store.with_suffix(".part")
         tmp.write_text(json.dumps(seen, indent=1, sort_keys=True))
         os.replace(tmp, store)
-        print(f"wattlas: recorded SHA-256 of {name}: {digest}")
+        print(f"computeatlas: recorded SHA-256 of {name}: {digest}")
     return digest
 
 
@@ -165,7 +165,7 @@ def _has_tqdm() -> bool:
 def fetch_worldclim_tavg() -> Path:
     """Fetch WorldClim 2.1 monthly mean temperature at 10 arc-minutes (zip of 12 GeoTIFFs).
 
-    Read a month with :func:`wattlas.datasets.read_climate_geotiff` and
+    Read a month with :func:`computeatlas.datasets.read_climate_geotiff` and
     ``units="degC"``.
     """
     return fetch("wc2.1_10m_tavg.zip")
@@ -182,7 +182,7 @@ def fetch_geoboundaries_adm1(iso3: str) -> Path:
     Returns
     -------
     pathlib.Path
-        A GeoJSON file; read it with :func:`wattlas.datasets.read_regions`.
+        A GeoJSON file; read it with :func:`computeatlas.datasets.read_regions`.
     """
     import pooch
 
@@ -218,7 +218,7 @@ def fetch_era5_hourly(
     year : int
         Calendar year (1940 or later).
     target : path
-        Output NetCDF file; read it with :func:`wattlas.datasets.read_era5`.
+        Output NetCDF file; read it with :func:`computeatlas.datasets.read_era5`.
     """
     west, south, east, north = (float(v) for v in bbox)
     if not (-90 <= south < north <= 90):

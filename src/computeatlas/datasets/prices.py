@@ -4,7 +4,7 @@ Rule (in this order, first hit wins), for each admin-1 region:
 
 1. a row for the region's ISO 3166-2 code (``level == "admin1"``);
 2. a row for the Nord Pool bidding zone the region belongs to
-   (:func:`~wattlas.datasets.bidding_zones`);
+   (:func:`~computeatlas.datasets.bidding_zones`);
 3. a row for the country (ISO 3166-1 alpha-2);
 4. ``fallback:country_admin1_median``: the median of the country's own
    admin-1 rows (e.g. Indian states with a row stand in for the others);
@@ -23,8 +23,8 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
-from wattlas.datasets import _shipped
-from wattlas.datasets.readers import read_price_table
+from computeatlas.datasets import _shipped
+from computeatlas.datasets.readers import read_price_table
 
 __all__ = ["resolve_carbon", "resolve_prices"]
 
@@ -71,8 +71,8 @@ def resolve_prices(prices: pd.DataFrame | str | None = None, *, level: str = "ad
     Parameters
     ----------
     prices : pandas.DataFrame, path or None
-        A price table (see :func:`~wattlas.datasets.read_price_table`); the
-        shipped :func:`~wattlas.datasets.electricity_prices` when None. Rows
+        A price table (see :func:`~computeatlas.datasets.read_price_table`); the
+        shipped :func:`~computeatlas.datasets.electricity_prices` when None. Rows
         given as ``price, currency, unit, year`` are converted with the shipped
         annual-average rate of their year (``fx="shipped"``); convert first with
         ``read_price_table(..., fx={...})`` to use other rates.
@@ -86,7 +86,7 @@ def resolve_prices(prices: pd.DataFrame | str | None = None, *, level: str = "ad
         ``price_source`` (the rule that produced it, see module notes) and
         ``price_region_code`` (the row used).
     """
-    from wattlas.errors import InputError
+    from computeatlas.errors import InputError
 
     if level not in ("admin1", "admin0"):
         raise InputError(f"level must be 'admin1' or 'admin0', got {level!r}")

@@ -1,8 +1,8 @@
 """Readers for a user's own data: ERA5 NetCDF, GeoTIFF climate layers, price tables, regions.
 
-Every reader validates its input and returns data in the wattlas
+Every reader validates its input and returns data in the computeatlas
 conventions (see ``docs/grid-conventions.md``), or raises a subclass of
-:class:`~wattlas.errors.InputError` that names the problem and the fix.
+:class:`~computeatlas.errors.InputError` that names the problem and the fix.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from wattlas._units import to_celsius
-from wattlas.errors import CRSError, GridError, InputError, UnitsError
-from wattlas.grid import normalize_grid
+from computeatlas._units import to_celsius
+from computeatlas.errors import CRSError, GridError, InputError, UnitsError
+from computeatlas.grid import normalize_grid
 
 __all__ = ["read_climate_geotiff", "read_era5", "read_price_table", "read_regions"]
 
@@ -51,7 +51,7 @@ def read_era5(source: PathLike | xr.Dataset, *, variables=("t2m", "d2m")) -> xr.
     -------
     xarray.Dataset
         ``t2m`` and (if present) ``d2m`` [degC] on a ``time`` dimension plus
-        ``lat``/``lon`` in the wattlas conventions. ``attrs['frequency']`` is
+        ``lat``/``lon`` in the computeatlas conventions. ``attrs['frequency']`` is
         ``"hourly"`` or ``"monthly"``.
 
     Raises
@@ -60,7 +60,7 @@ def read_era5(source: PathLike | xr.Dataset, *, variables=("t2m", "d2m")) -> xr.
         If a variable is missing its ``units`` or has impossible values.
     GridError
         If coordinates break the grid conventions beyond the documented
-        normalisation (see :func:`wattlas.grid.normalize_grid`).
+        normalisation (see :func:`computeatlas.grid.normalize_grid`).
     InputError
         If ``t2m`` is missing, all values are NaN, or an hourly time axis has
         gaps or duplicates.
@@ -126,7 +126,7 @@ def _frequency(ds: xr.Dataset) -> str:
         return "hourly"
     if pd.Timedelta(days=27) <= median <= pd.Timedelta(days=32):
         return "monthly"
-    raise InputError(f"unsupported time step {median}; wattlas reads hourly or monthly data")
+    raise InputError(f"unsupported time step {median}; computeatlas reads hourly or monthly data")
 
 
 def read_climate_geotiff(
@@ -162,13 +162,15 @@ def read_climate_geotiff(
     try:
         import rasterio
     except ImportError as err:  # pragma: no cover - exercised only without the extra
-        raise ImportError("reading GeoTIFF needs rasterio: pip install 'wattlas[geotiff]'") from err
+        raise ImportError(
+            "reading GeoTIFF needs rasterio: pip install 'computeatlas[geotiff]'"
+        ) from err
     p = Path(path)
     if not p.exists():
         raise InputError(f"file not found: {p}")
     with rasterio.open(p) as src:
         if src.crs is None:
-            raise CRSError(f"{p.name} has no CRS; wattlas needs EPSG:4326 (lat/lon degrees)")
+            raise CRSError(f"{p.name} has no CRS; computeatlas needs EPSG:4326 (lat/lon degrees)")
         if src.crs.to_epsg() != 4326:
             raise CRSError(
                 f"{p.name} is in {src.crs.to_string()}; reproject it to EPSG:4326 first "
@@ -209,7 +211,7 @@ def _shipped_rates(currencies: pd.Series, years: pd.Series, fx: str) -> pd.Serie
     """US dollars per unit for each (currency, year) from the shipped table."""
     if fx != "shipped":
         raise InputError(f"fx must be a dict of US dollars per unit or 'shipped', got {fx!r}")
-    from wattlas.datasets._shipped import exchange_rates
+    from computeatlas.datasets._shipped import exchange_rates
 
     yrs = pd.to_numeric(years, errors="coerce")
     if yrs.isna().any() or (yrs != yrs.round()).any():
@@ -221,7 +223,7 @@ def _shipped_rates(currencies: pd.Series, years: pd.Series, fx: str) -> pd.Serie
         have = table.index.get_level_values("year")
         raise InputError(
             f"no shipped annual exchange rate for {missing[:5]} (shipped years "
-            f"{have.min()}-{have.max()}; see wattlas.datasets.exchange_rates()); "
+            f"{have.min()}-{have.max()}; see computeatlas.datasets.exchange_rates()); "
             "pass fx={currency: usd_per_unit} instead"
         )
     return pd.Series([1.0 if c == "USD" else float(table[(c, y)]) for c, y in keys])
@@ -245,7 +247,7 @@ def read_price_table(
         US dollars per unit of each non-USD currency used, e.g.
         ``{"EUR": 1.08}``; or ``"shipped"`` to convert each row with the
         annual-average rate of its ``year`` from
-        :func:`wattlas.datasets.exchange_rates` (ECB reference rates and cited
+        :func:`computeatlas.datasets.exchange_rates` (ECB reference rates and cited
         annual averages). Required when prices are not in USD.
 
     Returns

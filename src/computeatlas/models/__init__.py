@@ -1,24 +1,24 @@
-"""Physical and economic models of wattlas: one function per model, units in every docstring.
+"""Physical and economic models of computeatlas: one function per model, units in every docstring.
 
-* :mod:`~wattlas.models.psychrometrics`: vapour pressure, dew point, relative
+* :mod:`~computeatlas.models.psychrometrics`: vapour pressure, dew point, relative
   humidity, wet bulb, air pressure;
-* :mod:`~wattlas.models.cooling`: hour-resolved PUE, free-cooling hours and
+* :mod:`~computeatlas.models.cooling`: hour-resolved PUE, free-cooling hours and
   water use per cooling technology and ASHRAE class;
-* :mod:`~wattlas.models.heat`: heating season, heat-pump COP, heat credit;
-* :mod:`~wattlas.models.latency`: great-circle distance, fibre RTT, service radius;
-* :mod:`~wattlas.models.energy`: cost of IT energy and of tokens.
+* :mod:`~computeatlas.models.heat`: heating season, heat-pump COP, heat credit;
+* :mod:`~computeatlas.models.latency`: great-circle distance, fibre RTT, service radius;
+* :mod:`~computeatlas.models.energy`: cost of IT energy and of tokens.
 """
 
-from wattlas.models.cooling import annual_cooling, chiller_cop, fan_power_fraction, hourly_pue
-from wattlas.models.energy import cost_usd_per_mtoken, cost_usd_per_mwh_it
-from wattlas.models.heat import (
+from computeatlas.models.cooling import annual_cooling, chiller_cop, fan_power_fraction, hourly_pue
+from computeatlas.models.energy import cost_usd_per_mtoken, cost_usd_per_mwh_it
+from computeatlas.models.heat import (
     heat_credit,
     heat_pump_cop,
     heating_degree_days,
     heating_season_fraction,
 )
-from wattlas.models.latency import great_circle_km, rtt_ms, service_radius_km
-from wattlas.models.psychrometrics import (
+from computeatlas.models.latency import great_circle_km, rtt_ms, service_radius_km
+from computeatlas.models.psychrometrics import (
     air_pressure,
     dew_point_from_relative_humidity,
     dew_point_from_vapour_pressure,

@@ -79,10 +79,10 @@ import numpy as np
 import xarray as xr
 from numpy.typing import ArrayLike
 
-from wattlas._kernels import cooling as _k
-from wattlas.errors import InputError, UnitsError, WattlasWarning
-from wattlas.presets import AshraeClass, CoolingTechnology, ashrae_class, common_constants
-from wattlas.presets import cooling as cooling_preset
+from computeatlas._kernels import cooling as _k
+from computeatlas.errors import ComputeAtlasWarning, InputError, UnitsError
+from computeatlas.presets import AshraeClass, CoolingTechnology, ashrae_class, common_constants
+from computeatlas.presets import cooling as cooling_preset
 
 __all__ = [
     "annual_cooling",
@@ -271,7 +271,7 @@ def hourly_pue(
 def _pressure_from_elevation(elevation: np.ndarray | None, shape: tuple[int, int]) -> np.ndarray:
     if elevation is None:
         return np.full(shape, 101.325)
-    from wattlas.models.psychrometrics import air_pressure
+    from computeatlas.models.psychrometrics import air_pressure
 
     z = np.nan_to_num(np.asarray(elevation, dtype=float), nan=0.0).clip(-500.0, 8000.0)
     return air_pressure(z).reshape(shape)
@@ -334,8 +334,8 @@ def annual_cooling(
     ----------
     climate : xarray.Dataset, optional
         Either the monthly climatology (``t2m`` with a ``month`` dimension, as
-        :func:`wattlas.datasets.climate`), or hourly data with ``t2m`` and
-        ``d2m`` on a ``time`` dimension (as :func:`wattlas.datasets.read_era5`).
+        :func:`computeatlas.datasets.climate`), or hourly data with ``t2m`` and
+        ``d2m`` on a ``time`` dimension (as :func:`computeatlas.datasets.read_era5`).
         Default: the shipped climatology.
     humidity : xarray.Dataset, optional
         Dew-point distribution (``dew_point`` with an ``exceedance``
@@ -360,8 +360,8 @@ def annual_cooling(
         ``pue`` [1], ``free_cooling_hours`` [h/yr], ``water_l_per_kwh_it``
         [L/kWh] on (lat, lon), with the parameters recorded in ``attrs``.
     """
-    from wattlas import datasets
-    from wattlas.grid import normalize_grid
+    from computeatlas import datasets
+    from computeatlas.grid import normalize_grid
 
     tech = cooling_preset(technology)
     env = ashrae if isinstance(ashrae, AshraeClass) else ashrae_class(ashrae)
@@ -447,7 +447,7 @@ def annual_cooling(
     if not lazy and np.isnan(pue).all():
         warnings.warn(
             "annual_cooling: every cell is NaN (all ocean or missing data)",
-            WattlasWarning,
+            ComputeAtlasWarning,
             stacklevel=2,
         )
     coords = {"lat": lat, "lon": lon}

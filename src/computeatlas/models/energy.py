@@ -11,7 +11,7 @@ with :math:`p_{el}` the electricity price [USD/MWh], :math:`C_{heat}` the heat
 credit [USD/MWh_IT], :math:`p_{CO_2}` a carbon price [USD/tCO2],
 :math:`I_{CO_2}` the grid intensity [kgCO2/MWh] and :math:`e_{tok}` the IT
 energy per million tokens [MWh_IT/Mtoken] (presets in
-:func:`wattlas.presets.token_energy`). Only the energy part of a token's cost
+:func:`computeatlas.presets.token_energy`). Only the energy part of a token's cost
 is modelled; add capital costs yourself.
 """
 
@@ -20,8 +20,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from wattlas.errors import InputError
-from wattlas.presets import TokenEnergy, token_energy
+from computeatlas.errors import InputError
+from computeatlas.presets import TokenEnergy, token_energy
 
 __all__ = ["cost_usd_per_mtoken", "cost_usd_per_mwh_it"]
 

@@ -36,7 +36,7 @@ import warnings
 import numpy as np
 from numpy.typing import ArrayLike
 
-from wattlas.errors import InputError, WattlasWarning
+from computeatlas.errors import ComputeAtlasWarning, InputError
 
 __all__ = [
     "heat_credit",
@@ -67,7 +67,7 @@ def heat_pump_cop(source_c: ArrayLike, sink_c: ArrayLike, *, kind: str = "ground
     Returns
     -------
     numpy.ndarray
-        COP [W heat / W electricity]; NaN (with a :class:`WattlasWarning`)
+        COP [W heat / W electricity]; NaN (with a :class:`ComputeAtlasWarning`)
         where the lift is outside 15-60 K, the range of the fits.
 
     Notes
@@ -89,7 +89,7 @@ def heat_pump_cop(source_c: ArrayLike, sink_c: ArrayLike, *, kind: str = "ground
         warnings.warn(
             f"heat-pump lift outside {lo:g}-{hi:g} K (Staffell et al. 2012 validity); "
             "masked to NaN",
-            WattlasWarning,
+            ComputeAtlasWarning,
             stacklevel=2,
         )
     cop = c0 + c1 * dt + c2 * dt**2
@@ -158,7 +158,7 @@ def heating_season_fraction(
         raise InputError("monthly_mean_c needs a last axis of length 12")
     if not synoptic_sd_k > 0:
         raise InputError("synoptic_sd_k must be positive")
-    from wattlas._kernels.stats import norm_cdf
+    from computeatlas._kernels.stats import norm_cdf
 
     phi = norm_cdf((threshold_c - tm) / synoptic_sd_k)
     return (phi * _DAYS).sum(axis=-1) / 365.0

@@ -9,7 +9,7 @@ mean radius 6371.0088 km, :math:`k` the route factor (fibre path length over
 :math:`d`) and :math:`n = 1.468` the group index of single-mode fibre.
 Route presets (``line_of_sight`` 1.0, ``cloud_backbone`` 1.3,
 ``public_internet`` 2.1) cite Bozkurt et al. (2018), see
-:func:`wattlas.presets.route`.
+:func:`computeatlas.presets.route`.
 
 References
 ----------
@@ -24,10 +24,10 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from wattlas._kernels.geo import EARTH_RADIUS_KM, haversine_km
-from wattlas.errors import InputError
-from wattlas.presets import Route
-from wattlas.presets import route as route_preset
+from computeatlas._kernels.geo import EARTH_RADIUS_KM, haversine_km
+from computeatlas.errors import InputError
+from computeatlas.presets import Route
+from computeatlas.presets import route as route_preset
 
 __all__ = [
     "FIBRE_GROUP_INDEX",

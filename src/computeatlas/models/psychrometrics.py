@@ -1,4 +1,4 @@
-"""Psychrometric relations used by wattlas.
+"""Psychrometric relations used by computeatlas.
 
 Conventions: temperatures in degC, vapour pressure in hPa, water-vapour
 density in g m-3. Functions accept scalars or NumPy arrays and return
@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from wattlas.errors import UnitsError
+from computeatlas.errors import UnitsError
 
 __all__ = [
     "air_pressure",
@@ -276,7 +276,7 @@ def wet_bulb_temperature(
     :math:`W = 0.621945\,e/(p - e)` (eq. 20) and the Magnus saturation
     pressure. Below 0 degC the liquid-water form is kept (a wet bulb over
     supercooled water); the difference to the ice form is below 0.2 K.
-    A numba kernel (``wattlas._kernels.psychro.wet_bulb``) does the work and
+    A numba kernel (``computeatlas._kernels.psychro.wet_bulb``) does the work and
     is the one the cooling model uses. Tested against PsychroLib [1]_ and the
     worked value of Stull (2011) [2]_: 20 degC and 50 % RH give 13.7 degC.
 
@@ -289,7 +289,7 @@ def wet_bulb_temperature(
        temperature. J. Appl. Meteor. Climatol., 50, 2267-2269,
        doi:10.1175/JAMC-D-11-0143.1
     """
-    from wattlas._kernels.psychro import wet_bulb_ufunc
+    from computeatlas._kernels.psychro import wet_bulb_ufunc
 
     t = np.asarray(temperature_c, dtype=float)
     td = np.asarray(dew_point_c, dtype=float)

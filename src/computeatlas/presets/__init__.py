@@ -3,7 +3,7 @@
 Each preset family lives in a TOML file beside this module with a source for
 every number; :func:`cooling`, :func:`ashrae_class`, :func:`route`,
 :func:`token_energy` and :func:`heat_price` load them into frozen, validated
-dataclasses. An unknown name raises :class:`~wattlas.errors.UnknownNameError`
+dataclasses. An unknown name raises :class:`~computeatlas.errors.UnknownNameError`
 listing the known ones.
 """
 
@@ -16,7 +16,7 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
-from wattlas.errors import InputError, UnknownNameError
+from computeatlas.errors import InputError, UnknownNameError
 
 __all__ = [
     "AshraeClass",
@@ -35,7 +35,7 @@ __all__ = [
 
 @cache
 def _load(name: str) -> dict[str, Any]:
-    text = (files("wattlas.presets") / f"{name}.toml").read_text(encoding="utf-8")
+    text = (files("computeatlas.presets") / f"{name}.toml").read_text(encoding="utf-8")
     return tomllib.loads(text)
 
 
