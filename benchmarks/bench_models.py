@@ -14,12 +14,12 @@ import numpy as np
 
 
 def main() -> None:
-    from computeatlas import datasets
+    from computeatlas import datasets, inputs
     from computeatlas._kernels import cooling as k
     from computeatlas.models import cooling
 
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores")
-    clim, hum, elev = datasets.climate(), datasets.humidity(), datasets.elevation()
+    clim, hum, elev = datasets.climate(), inputs.humidity(), datasets.elevation()
     t0 = time.perf_counter()
     cooling.annual_cooling(clim, hum, elev)
     print(

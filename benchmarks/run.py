@@ -115,7 +115,7 @@ def geopandas_buffers(lat, lon, mlat, mlon, radius_km, rows):
 
 
 def bench_latency(quick: bool) -> list[tuple[str, ...]]:
-    from computeatlas import datasets
+    from computeatlas import datasets, inputs
     from computeatlas._kernels.latency import min_angle, reach_weights
     from computeatlas.grid import GridSpec
 
@@ -350,7 +350,7 @@ def careful_user_ranking(bbox, metro_names, max_rtt_ms, pue):
     import geopandas as gpd
     import pandas as pd
 
-    from computeatlas import datasets
+    from computeatlas import datasets, inputs
 
     lat = pue["lat"].values
     lon = pue["lon"].values
@@ -389,7 +389,7 @@ def careful_user_ranking(bbox, metro_names, max_rtt_ms, pue):
 
 def bench_end_to_end(quick: bool) -> list[tuple[str, ...]]:
     import computeatlas
-    from computeatlas import datasets
+    from computeatlas import datasets, inputs
     from computeatlas.models import annual_cooling
 
     out = []
@@ -407,7 +407,7 @@ def bench_end_to_end(quick: bool) -> list[tuple[str, ...]]:
         out.append((label, "computeatlas rank_sites", f"{t_ours:.2f}", "1.0", "reference"))
         box = bbox or (-180, -90, 180, 90)
         clim = datasets.climate().sel(lat=slice(box[1], box[3]), lon=slice(box[0], box[2]))
-        hum = datasets.humidity().sel(lat=slice(box[1], box[3]), lon=slice(box[0], box[2]))
+        hum = inputs.humidity().sel(lat=slice(box[1], box[3]), lon=slice(box[0], box[2]))
         elev = datasets.elevation().sel(lat=slice(box[1], box[3]), lon=slice(box[0], box[2]))
 
         def peer(box=box, names=names, budget=budget, clim=clim, hum=hum, elev=elev):

@@ -13,11 +13,11 @@ import time
 
 JOB = """
 import resource, sys, numpy as np, computeatlas
-from computeatlas import datasets
+from computeatlas import datasets, inputs
 m = datasets.metros().head({metros})
 pts = list(zip(m["lat"], m["lon"], m["population"]))
 if {preload}:
-    datasets.climate(); datasets.humidity(); datasets.elevation()
+    datasets.climate(); inputs.humidity(); datasets.elevation()
 if {run}:
     {call}
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)

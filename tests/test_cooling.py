@@ -193,7 +193,10 @@ def test_monthly_path_agrees_with_hourly_path():
 
 @pytest.fixture(scope="module")
 def global_pue():
-    return {tech: cooling.annual_cooling(technology=tech) for tech in TECHS}
+    from computeatlas import datasets, inputs
+
+    clim, hum, elev = datasets.climate(), inputs.humidity(), datasets.elevation()
+    return {tech: cooling.annual_cooling(clim, hum, elev, technology=tech) for tech in TECHS}
 
 
 CITIES = {

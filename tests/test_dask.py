@@ -4,7 +4,7 @@ import distributed
 import numpy as np
 
 import computeatlas
-from computeatlas import datasets
+from computeatlas import datasets, inputs
 from computeatlas.models import cooling
 
 BBOX = (5, 45, 30, 70)
@@ -13,7 +13,7 @@ METROS = ["Stockholm", "Berlin"]
 
 def test_annual_cooling_dask_matches_numpy():
     clim = datasets.climate().isel(lat=slice(500, 560), lon=slice(700, 800))
-    hum = datasets.humidity().isel(lat=slice(500, 560), lon=slice(700, 800))
+    hum = inputs.humidity().isel(lat=slice(500, 560), lon=slice(700, 800))
     elev = datasets.elevation().isel(lat=slice(500, 560), lon=slice(700, 800))
     eager = cooling.annual_cooling(clim, hum, elev)
     lazy = cooling.annual_cooling(clim.chunk({"lat": 20, "lon": 50}), hum, elev)
@@ -33,5 +33,7 @@ def test_rank_sites_on_local_cluster():
         in_memory = computeatlas.rank_sites(BBOX, METROS, max_rtt_ms=20)
     np.testing.assert_array_equal(on_cluster.grid["rank"].values, in_memory.grid["rank"].values)
     np.testing.assert_allclose(
-        on_cluster.grid["score"].values, in_memory.grid["score"].values, equal_nan=True
+        on_cluster.grid["score_usd_per_mwh_it"].values,
+        in_memory.grid["score_usd_per_mwh_it"].values,
+        equal_nan=True,
     )

@@ -7,6 +7,7 @@ import pytest
 from computeatlas import datasets as ds
 from computeatlas.errors import InputError, UnknownNameError
 from computeatlas.grid import DEFAULT_GRID, cell_area_km2
+from computeatlas.inputs import humidity
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +75,7 @@ def test_elevation_and_land_area():
 
 
 def test_humidity_distribution():
-    h = ds.humidity()
+    h = humidity()
     assert h["rho"].attrs["units"] == "g m-3"
     assert h["dew_point"].attrs["units"] == "degC"
     rho = h["rho"]

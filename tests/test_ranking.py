@@ -26,7 +26,7 @@ def test_grid_variables_units_and_attrs(ranking):
         ("price_usd_per_mwh", "USD MWh-1"),
         ("cost_usd_per_mwh_it", "USD MWh-1"),
         ("rtt_ms", "ms"),
-        ("score", "USD MWh-1"),
+        ("score_usd_per_mwh_it", "USD MWh-1"),
         ("free_cooling_hours", "h yr-1"),
         ("reachable_population_30ms", "1"),
         ("carbon_kg_per_mwh_it", "kg MWh-1"),
@@ -47,7 +47,7 @@ def test_eligibility_and_rank_rules(ranking):
     rank = g["rank"].values
     assert sorted(rank[elig]) == list(range(1, elig.sum() + 1))
     assert np.all(rank[~elig] == 0)
-    score = g["score"].values
+    score = g["score_usd_per_mwh_it"].values
     best = np.unravel_index(np.argmin(np.where(elig, score, np.inf)), score.shape)
     assert rank[best] == 1
     np.testing.assert_allclose(

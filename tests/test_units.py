@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from computeatlas._units import to_celsius
 from computeatlas.errors import UnitsError
+from computeatlas.units import to_celsius
 
 
 @pytest.mark.parametrize(

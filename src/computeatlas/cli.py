@@ -30,7 +30,9 @@ def _summary(_args: argparse.Namespace) -> int:
         f"{float(t.min()):.1f}..{float(t.max()):.1f} degC, "
         f"global annual mean {global_mean:.1f} degC"
     )
-    hum = ds.humidity()
+    from computeatlas.inputs import humidity
+
+    hum = humidity()
     print(
         f"  humidity   ITU-R P.836-6 rho: {hum.sizes['exceedance']} exceedance levels, "
         f"median dew point {float(hum['dew_point'].sel(exceedance=50).median()):.1f} degC"

@@ -21,25 +21,26 @@ a :class:`~computeatlas.errors.GridError` that says what to fix.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 import xarray as xr
 
-from computeatlas.errors import GridError
+from computeatlas.constants import EARTH_RADIUS_KM
+from computeatlas.errors import GridError, InputError
 
 __all__ = [
     "DEFAULT_GRID",
     "EARTH_RADIUS_KM",
     "GridSpec",
+    "Window",
     "cell_area_km2",
     "normalize_grid",
+    "parse_bbox",
+    "parse_points",
     "wrap_lon",
 ]
 
-#: Mean Earth radius [km] (IUGG mean radius R1 = 6371.0088 km; Moritz 2000,
-#: "Geodetic Reference System 1980", J. Geodesy 74:128).
-EARTH_RADIUS_KM = 6371.0088
 
 _LAT_NAMES = ("lat", "latitude", "y", "nav_lat", "Latitude", "LAT")
 _LON_NAMES = ("lon", "longitude", "x", "nav_lon", "Longitude", "LON", "long")
@@ -224,6 +225,25 @@ def _check_units(coord: xr.DataArray, what: str) -> None:
         )
 
 
+def _check_regular(values: np.ndarray, name: str) -> None:
+    if values.size <= 2:
+        return
+    step = np.diff(values)
+    regular = np.allclose(step, step[0], rtol=1e-4, atol=1e-6)
+    if not regular and name == "lon":
+        # A regional grid that crosses the antimeridian is regular on the
+        # circle: unwrap the part east of the largest gap by +360 deg.
+        gap = int(np.argmax(step))
+        unwrapped = np.concatenate([values[gap + 1 :], values[: gap + 1] + 360.0])
+        ustep = np.diff(unwrapped)
+        regular = bool(np.allclose(ustep, ustep[0], rtol=1e-4, atol=1e-6))
+    if not regular:
+        raise GridError(
+            f"the {name} axis is not regularly spaced (steps from {step.min():g} to "
+            f"{step.max():g} deg); regrid it onto a regular grid first"
+        )
+
+
 def normalize_grid(obj: T, *, require_regular: bool = True) -> T:
     """Bring a gridded layer into the computeatlas grid conventions.
 
@@ -304,22 +324,7 @@ def normalize_grid(obj: T, *, require_regular: bool = True) -> T:
             obj = obj.sortby(name)
     if require_regular:
         for name in ("lat", "lon"):
-            values = np.asarray(obj[name].values, dtype=float)
-            if values.size > 2:
-                step = np.diff(values)
-                regular = np.allclose(step, step[0], rtol=1e-4, atol=1e-6)
-                if not regular and name == "lon":
-                    # A regional grid that crosses the antimeridian is regular on the
-                    # circle: unwrap the part east of the largest gap by +360 deg.
-                    gap = int(np.argmax(step))
-                    unwrapped = np.concatenate([values[gap + 1 :], values[: gap + 1] + 360.0])
-                    ustep = np.diff(unwrapped)
-                    regular = bool(np.allclose(ustep, ustep[0], rtol=1e-4, atol=1e-6))
-                if not regular:
-                    raise GridError(
-                        f"the {name} axis is not regularly spaced (steps from {step.min():g} to "
-                        f"{step.max():g} deg); regrid it onto a regular grid first"
-                    )
+            _check_regular(np.asarray(obj[name].values, dtype=float), name)
     dims = [d for d in obj.dims if d not in ("lat", "lon")] + ["lat", "lon"]
     obj = obj.transpose(*dims)
     obj = obj.assign_coords(
@@ -327,3 +332,278 @@ def normalize_grid(obj: T, *, require_regular: bool = True) -> T:
         lon=("lon", np.asarray(obj["lon"].values, dtype=float), dict(_LON_ATTRS)),
     )
     return obj
+
+
+# --------------------------------------------------------------------------- windows
+def parse_bbox(bbox: Any) -> tuple[float, float, float, float] | None:
+    """Validate a bbox ``(west, south, east, north)`` [deg]; None for the whole globe.
+
+    Parameters
+    ----------
+    bbox : sequence of four numbers, "world", "global" or None
+        ``west > east`` crosses the antimeridian. Longitudes may be given in
+        -180..180 or 0..360; a box spanning 360 deg of longitude (e.g.
+        ``(0, S, 360, N)``) is the full circle.
+
+    Returns
+    -------
+    tuple of float or None
+        ``(west, south, east, north)`` with longitudes in -180..180.
+
+    Raises
+    ------
+    InputError
+        Naming ``bbox`` and what is wrong with it.
+    """
+    if bbox is None or (isinstance(bbox, str) and bbox.lower() in ("world", "global")):
+        return None
+    if isinstance(bbox, (str, bytes, dict)) or not hasattr(bbox, "__len__"):
+        raise InputError(f"bbox must be (west, south, east, north) or 'world', got {bbox!r}")
+    if len(bbox) != 4:
+        raise InputError(f"bbox needs four numbers (west, south, east, north), got {len(bbox)}")
+    names = ("west", "south", "east", "north")
+    west, south, east, north = (_bbox_number(n, v) for n, v in zip(names, bbox, strict=True))
+    if not (-90.0 <= south <= 90.0 and -90.0 <= north <= 90.0):
+        raise InputError(
+            f"bbox latitudes must be within [-90, 90]; got south={south}, north={north}"
+        )
+    if south > north:
+        raise InputError(
+            f"bbox is inverted: south ({south}) > north ({north}); "
+            "the order is (west, south, east, north)"
+        )
+    for name, v in (("west", west), ("east", east)):
+        if not -180.0 <= v <= 360.0:
+            raise InputError(f"bbox {name} longitude {v} is outside [-180, 360]")
+    if east - west >= 360.0 - 1e-9:  # the full circle, in either convention
+        return -180.0, south, 180.0, north
+    west = ((west + 180.0) % 360.0) - 180.0 if west != 180.0 else 180.0
+    east = ((east + 180.0) % 360.0) - 180.0 if east != 180.0 else 180.0
+    return west, south, east, north
+
+
+def _bbox_number(name: str, value: Any) -> float:
+    if isinstance(value, (bool, np.bool_, str, bytes)) or value is None:
+        raise InputError(f"bbox must be four numbers [deg]; {name} is {value!r}")
+    try:
+        x = float(value)
+    except (TypeError, ValueError) as err:
+        raise InputError(f"bbox must be four numbers [deg]; {name} is {value!r}") from err
+    if not np.isfinite(x):
+        raise InputError(f"bbox {name} must be finite (not NaN or inf), got {value!r}")
+    return x
+
+
+@dataclass(frozen=True, eq=False)
+class Window:
+    """Where the pipeline samples its layers: a block of grid cells, or a list of points.
+
+    Build one with :meth:`from_bbox` (the cells of a grid inside a bbox) or
+    :meth:`at_points` (exact places). Every layer the pipeline reads is an
+    array of :attr:`shape`: ``(nlat, nlon)`` for a grid window, ``(n,)`` for
+    points.
+
+    Attributes
+    ----------
+    grid : GridSpec
+        The grid of the window (for points: the grid whose nearest cell stands
+        for each point in gridded layers).
+    lat, lon : numpy.ndarray
+        Cell-centre coordinates (grid window, 1-D each) or point coordinates
+        (points, 1-D of equal length) [deg], longitudes in -180..180.
+    rows, cols : numpy.ndarray
+        Indices into ``grid`` of the window's rows and columns, or of each
+        point's nearest cell.
+    is_grid : bool
+        True for a grid window.
+    bbox : tuple or None
+        The validated bbox of a grid window (None for the globe or for points).
+    """
+
+    grid: GridSpec
+    lat: np.ndarray
+    lon: np.ndarray
+    rows: np.ndarray
+    cols: np.ndarray
+    is_grid: bool
+    bbox: tuple[float, float, float, float] | None = None
+
+    @classmethod
+    def from_bbox(cls, bbox: Any, resolution: float | None = None) -> Window:
+        """Cells of a grid whose centres lie in a bbox (the nearest cell if none do).
+
+        Parameters
+        ----------
+        bbox : (west, south, east, north), "world" or None
+            See :func:`parse_bbox`.
+        resolution : float, optional
+            Grid spacing [deg]; default that of :data:`DEFAULT_GRID`.
+
+        Returns
+        -------
+        Window
+        """
+        grid = DEFAULT_GRID if resolution is None else GridSpec(resolution)
+        box = parse_bbox(bbox)
+        rows, cols = _bbox_indices(grid, box)
+        return cls(grid, grid.lat[rows], grid.lon[cols], rows, cols, True, box)
+
+    @classmethod
+    def at_points(cls, lat: np.ndarray, lon: np.ndarray, grid: GridSpec | None = None) -> Window:
+        """Exact points, each also mapped to its nearest cell of ``grid``.
+
+        Parameters
+        ----------
+        lat, lon : numpy.ndarray
+            Point coordinates [deg] (validated by :func:`parse_points`).
+        grid : GridSpec, optional
+            Default :data:`DEFAULT_GRID`.
+
+        Returns
+        -------
+        Window
+        """
+        grid = DEFAULT_GRID if grid is None else grid
+        lat = np.asarray(lat, dtype=float)
+        lon = wrap_lon(np.asarray(lon, dtype=float))
+        rows, cols = grid.nearest_index(lat, lon)
+        return cls(grid, lat, lon, rows, cols, False, None)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """Shape of every layer sampled on the window."""
+        return (self.lat.size, self.lon.size) if self.is_grid else (self.lat.size,)
+
+    @property
+    def size(self) -> int:
+        """Number of samples (cells or points)."""
+        return int(np.prod(self.shape))
+
+    def mesh(self) -> tuple[np.ndarray, np.ndarray]:
+        """Latitude and longitude of every sample, each of :attr:`shape` [deg]."""
+        if self.is_grid:
+            return (
+                np.broadcast_to(self.lat[:, None], self.shape),
+                np.broadcast_to(self.lon[None, :], self.shape),
+            )
+        return self.lat, self.lon
+
+    def index_on(self, grid: GridSpec) -> tuple[np.ndarray, np.ndarray]:
+        """Row and column of ``grid``'s nearest cell for each sample (broadcastable to shape)."""
+        if self.is_grid:
+            i, _ = grid.nearest_index(self.lat, np.zeros_like(self.lat))
+            _, j = grid.nearest_index(np.zeros_like(self.lon), self.lon)
+            return i[:, None], j[None, :]
+        return grid.nearest_index(self.lat, self.lon)
+
+    def take(self, values: np.ndarray, grid: GridSpec | None = None) -> np.ndarray:
+        """Sample a global array on ``grid`` (lat, lon, ...) at the window's nearest cells.
+
+        Parameters
+        ----------
+        values : numpy.ndarray
+            Array whose first two axes are ``grid``'s latitudes and longitudes.
+        grid : GridSpec, optional
+            Default :data:`DEFAULT_GRID` (the grid of the shipped layers).
+
+        Returns
+        -------
+        numpy.ndarray
+            Array of :attr:`shape` plus the trailing axes of ``values``.
+        """
+        i, j = self.index_on(DEFAULT_GRID if grid is None else grid)
+        return np.asarray(values)[i, j]
+
+    def coords(self) -> dict[str, xr.DataArray]:
+        """CF-annotated ``lat``/``lon`` coordinates of a grid window."""
+        return {
+            "lat": xr.DataArray(self.lat, dims="lat", attrs=_LAT_ATTRS),
+            "lon": xr.DataArray(self.lon, dims="lon", attrs=_LON_ATTRS),
+        }
+
+
+def _bbox_indices(
+    grid: GridSpec, box: tuple[float, float, float, float] | None
+) -> tuple[np.ndarray, np.ndarray]:
+    if box is None:
+        return np.arange(grid.nlat), np.arange(grid.nlon)
+    west, south, east, north = box
+    lat, lon = grid.lat, grid.lon
+    rows = np.flatnonzero((lat >= south - 1e-9) & (lat <= north + 1e-9))
+    if west <= east:
+        cols = np.flatnonzero((lon >= west - 1e-9) & (lon <= east + 1e-9))
+    else:  # crosses the antimeridian: keep ascending longitudes (two runs)
+        cols = np.flatnonzero((lon >= west - 1e-9) | (lon <= east + 1e-9))
+    if rows.size == 0 or cols.size == 0:  # a box narrower than a cell gets the nearest cell
+        mid = 0.5 * (west + east) if west <= east else 0.5 * (west + east + 360.0)
+        cy, cx = grid.nearest_index(np.array([0.5 * (south + north)]), np.array([mid]))
+        rows = rows if rows.size else cy
+        cols = cols if cols.size else cx
+    return rows, cols
+
+
+def parse_points(points: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Validate sites given as (lat, lon) pairs, a DataFrame or a GeoDataFrame.
+
+    Parameters
+    ----------
+    points : sequence of (lat, lon), DataFrame or GeoDataFrame
+        A DataFrame needs ``lat``/``lon`` (or ``latitude``/``longitude``); a
+        GeoDataFrame needs Point geometries and a CRS (reprojected to WGS84).
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        Latitudes and longitudes [deg], longitudes wrapped to -180..180.
+
+    Raises
+    ------
+    InputError
+        Naming ``points`` and what is wrong.
+    """
+    import pandas as pd
+
+    if isinstance(points, pd.DataFrame):
+        lat, lon = _frame_points(points)
+    else:
+        if isinstance(points, (str, bytes, dict)) or points is None:
+            raise InputError("points must be (lat, lon) pairs, a DataFrame or a GeoDataFrame")
+        try:
+            arr = np.asarray(points, dtype=float)
+        except (TypeError, ValueError) as err:
+            raise InputError(
+                "points must be (lat, lon) pairs of numbers (all of the same length 2)"
+            ) from err
+        if arr.size == 0:
+            raise InputError("points is empty")
+        arr = arr.reshape(-1, 2) if arr.ndim == 1 and arr.size == 2 else arr
+        if arr.ndim != 2 or arr.shape[1] != 2:
+            raise InputError(f"points must be (lat, lon) pairs; got an array of shape {arr.shape}")
+        lat, lon = arr[:, 0], arr[:, 1]
+    if lat.size == 0:
+        raise InputError("points is empty")
+    if not (np.isfinite(lat).all() and np.isfinite(lon).all()):
+        raise InputError("points contain NaN or infinite coordinates")
+    if np.any(np.abs(lat) > 90):
+        raise InputError("point latitudes must be within [-90, 90] deg (is it (lat, lon)?)")
+    if np.any((lon < -180) | (lon > 360)):
+        raise InputError("point longitudes must be within [-180, 360] deg")
+    return lat, wrap_lon(lon)
+
+
+def _frame_points(df: Any) -> tuple[np.ndarray, np.ndarray]:
+    if "geometry" in df.columns and hasattr(df, "crs"):
+        from computeatlas.demand import to_wgs84
+
+        gdf = to_wgs84(df, "points")
+        if not set(gdf.geometry.geom_type) <= {"Point"}:
+            raise InputError("points GeoDataFrame must hold Point geometries")
+        return gdf.geometry.y.to_numpy(float), gdf.geometry.x.to_numpy(float)
+    rename = {"latitude": "lat", "longitude": "lon", "y": "lat", "x": "lon"}
+    df = df.rename(columns={k: v for k, v in rename.items() if k in df.columns})
+    if not {"lat", "lon"} <= set(df.columns):
+        raise InputError("points DataFrame needs 'lat' and 'lon' columns")
+    try:
+        return df["lat"].to_numpy(float), df["lon"].to_numpy(float)
+    except (TypeError, ValueError) as err:
+        raise InputError("points 'lat' and 'lon' columns must be numbers") from err

@@ -1,30 +1,59 @@
-"""Cell-to-region labels, cached per (grid, region layer), and group statistics.
+"""Which region each sample lies in, and the ONE resolver of prices and carbon intensity.
 
-A cell belongs to the region that contains its centre (GDAL's rasterisation
-rule, ``all_touched=False``). Labels are computed once per grid resolution
-and region layer with :func:`rasterio.features.rasterize`, kept in memory and
-on disk (``$COMPUTEATLAS_DATA_DIR`` or the platform cache) keyed by the SHA-256 of
-the shipped region file, so every later join is an array lookup.
+Rules (the same for grid cells and for points, so ``rank_sites`` and
+``site_report`` agree at cell centres):
+
+1. **Containment.** A sample belongs to the region that contains it: a grid
+   cell by its centre (GDAL's rasterisation rule, ``all_touched=False``), a
+   point by itself. Where polygons overlap, the later row of the layer wins
+   (as in rasterisation).
+2. **Coastal gaps.** A land sample (land at its nearest 0.25 deg cell of the
+   shipped elevation layer) that no polygon contains takes the nearest polygon
+   whose boundary is within :data:`GAP_KM` of ground distance (the simplified
+   polygons miss coastal cells and harbours); otherwise it has no region.
+3. **Clash.** The admin-0 (Natural Earth) and admin-1 (geoBoundaries) layers
+   disagree along some borders: a sample in a country keeps its province only
+   when the province belongs to that country.
+4. **Price.** The province's price row (:func:`computeatlas.datasets.resolve_prices`,
+   with its own documented chain admin-1 -> bidding zone -> country -> medians),
+   else the country's; a sample with no country has no price and is not ranked.
+5. **Carbon.** The province's intensity (:func:`computeatlas.datasets.resolve_carbon`),
+   else the country's row; NaN where neither exists.
+
+Grid labels are rasterised once per grid resolution and region layer, kept in
+memory and on disk (``$COMPUTEATLAS_DATA_DIR`` or the platform cache) keyed by
+the SHA-256 of the shipped region file, so every later join is an array lookup.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import pandas as pd
 
+from computeatlas.constants import EARTH_RADIUS_KM
 from computeatlas.errors import InputError
-from computeatlas.grid import GridSpec
+from computeatlas.grid import GridSpec, Window
+from computeatlas.models.aggregate import group_stats
 
-__all__ = ["group_stats", "labels", "layer"]
+__all__ = ["GAP_KM", "Resolved", "group_stats", "labels", "layer", "point_labels", "resolve"]
 
 _FILES = {"admin0": "countries.parquet", "admin1": "admin1.parquet"}
+#: Largest ground distance [km] from a land sample to a polygon that may claim it (rule 2).
+GAP_KM = 25.0
+#: Bumped when the labelling rule changes, so old disk caches are not reused.
+_RULE_VERSION = "v2"
+#: ``priced_by`` codes of :class:`Resolved`.
+PRICED_BY = ("none", "admin1", "admin0")
 
 
-def layer(level: str):
+def layer(level: str) -> Any:
     """Return the region layer for ``level`` (``admin0`` or ``admin1``) as a GeoDataFrame."""
     from computeatlas import datasets
 
@@ -33,6 +62,11 @@ def layer(level: str):
     if level == "admin1":
         return datasets.admin1()
     raise InputError(f"level must be 'admin0' or 'admin1', got {level!r}")
+
+
+def _check_level(level: str) -> None:
+    if level not in _FILES:
+        raise InputError(f"level must be 'admin0' or 'admin1', got {level!r}")
 
 
 def _cache_file(level: str, resolution: float) -> Path | None:
@@ -52,21 +86,42 @@ def _cache_file(level: str, resolution: float) -> Path | None:
             digest = lay["files"][name]["sha256"][:16]
     if not digest:
         digest = hashlib.sha256(data_path(name).read_bytes()).hexdigest()[:16]
-    return folder / f"{level}_{resolution:g}_{digest}.npy"
+    return folder / f"{level}_{resolution:g}_{digest}_{_RULE_VERSION}.npy"
+
+
+@cache
+def _land_mask() -> np.ndarray:
+    """Land (land fraction > 0) on the default grid of the shipped layers."""
+    from computeatlas import datasets
+
+    lf = datasets.elevation()["land_fraction"].values
+    return np.nan_to_num(lf, nan=0.0) > 0
+
+
+def _load_cached(path: Path | None, shape: tuple[int, int]) -> np.ndarray | None:
+    if path is None or not path.exists():
+        return None
+    try:
+        out = np.load(path)
+    except (OSError, ValueError):
+        path.unlink(missing_ok=True)
+        return None
+    if out.shape != shape or out.dtype != np.int32:
+        path.unlink(missing_ok=True)
+        return None
+    return out
 
 
 @cache
 def _global_labels(level: str, resolution: float) -> np.ndarray:
+    grid = GridSpec(resolution)
     path = _cache_file(level, resolution)
-    if path is not None and path.exists():
-        try:
-            return np.load(path)
-        except (OSError, ValueError):
-            path.unlink(missing_ok=True)
+    cached = _load_cached(path, (grid.nlat, grid.nlon))
+    if cached is not None:
+        return cached
     from rasterio.features import rasterize
     from rasterio.transform import from_origin
 
-    grid = GridSpec(resolution)
     gdf = layer(level)
     transform = from_origin(-180.0 - resolution / 2, 90.0 + resolution / 2, resolution, resolution)
     shapes = ((geom, i) for i, geom in enumerate(gdf.geometry.values) if geom is not None)
@@ -79,47 +134,251 @@ def _global_labels(level: str, resolution: float) -> np.ndarray:
         all_touched=False,
     )
     out = np.ascontiguousarray(north_up[::-1, :])  # ascending latitude
+    window = Window.from_bbox(None, resolution)
+    land = window.take(_land_mask())
+    lat, lon = window.mesh()
+    gap = (out < 0) & land
+    out[gap] = _nearest_within(level, lat[gap], lon[gap])
     if path is not None:
-        tmp = path.with_name(f"{path.stem}.{os.getpid()}.part.npy")
-        try:
-            np.save(tmp, out)
-            os.replace(tmp, path)
-        except OSError:
-            tmp.unlink(missing_ok=True)
+        _save(path, out)
+    return out
+
+
+def _save(path: Path, values: np.ndarray) -> None:
+    tmp = path.with_name(f"{path.stem}.{os.getpid()}.part.npy")
+    try:
+        np.save(tmp, values)
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+
+
+@cache
+def _boundary_segments(level: str) -> tuple[Any, np.ndarray, np.ndarray]:
+    """STRtree of the layer's boundary segments, their owning polygon, and the segments."""
+    import shapely
+
+    geoms = np.asarray(layer(level).geometry.values)
+    lines, owner = shapely.get_parts(shapely.boundary(geoms), return_index=True)
+    coords, line_of = shapely.get_coordinates(lines, return_index=True)
+    same = line_of[1:] == line_of[:-1]
+    segments = shapely.linestrings(np.stack([coords[:-1][same], coords[1:][same]], axis=1))
+    return shapely.STRtree(segments), owner[line_of[:-1][same]].astype(np.int32), segments
+
+
+def _nearest_within(level: str, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Index of the nearest polygon within :data:`GAP_KM` of each point, else -1 (rule 2).
+
+    The candidate is the polygon owning the nearest boundary segment in lon/lat
+    degrees, searched within a per-latitude-band radius that bounds ``GAP_KM``
+    of ground distance; it is accepted when the great-circle distance to the
+    nearest point of that segment is at most ``GAP_KM``.
+    """
+    import shapely
+
+    from computeatlas.models.latency import great_circle_km
+
+    out = np.full(lat.size, -1, dtype=np.int32)
+    if lat.size == 0:
+        return out
+    tree, owner, segments = _boundary_segments(level)
+    edges = np.array([0.0, 30.0, 45.0, 60.0, 70.0, 80.0, 85.0, 90.0])
+    band = np.clip(np.searchsorted(edges, np.abs(lat), side="right") - 1, 0, edges.size - 2)
+    km_per_deg = np.pi * EARTH_RADIUS_KM / 180.0
+    for b in np.unique(band):
+        sel = np.flatnonzero(band == b)
+        cos_top = np.cos(np.deg2rad(min(edges[b + 1] + 0.5, 89.5)))
+        max_deg = GAP_KM / km_per_deg * np.sqrt(1.0 + 1.0 / cos_top**2)
+        pts = shapely.points(lon[sel], lat[sel])
+        src, idx = tree.query_nearest(pts, max_distance=max_deg, all_matches=False)
+        if src.size == 0:
+            continue
+        line = shapely.shortest_line(pts[src], segments[idx])
+        xy = shapely.get_coordinates(line).reshape(-1, 2, 2)
+        d = great_circle_km(xy[:, 0, 1], xy[:, 0, 0], xy[:, 1, 1], xy[:, 1, 0])
+        ok = d <= GAP_KM
+        out[sel[src[ok]]] = owner[idx[ok]]
     return out
 
 
 def labels(grid: GridSpec, level: str, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-    """Region index (row of :func:`layer`) of each cell; -1 outside every region.
+    """Region index (row of :func:`layer`) of each grid cell; -1 outside every region.
 
     Parameters
     ----------
     grid : GridSpec
         The global grid the rows and columns index.
     level : {"admin0", "admin1"}
+        Region layer.
     rows, cols : numpy.ndarray
         Row and column indices of the cells wanted.
+
+    Returns
+    -------
+    numpy.ndarray of int32
+        Shape ``(rows.size, cols.size)``.
     """
-    if level not in _FILES:
-        raise InputError(f"level must be 'admin0' or 'admin1', got {level!r}")
+    _check_level(level)
     full = _global_labels(level, float(grid.resolution))
     return full[np.ix_(rows, cols)]
 
 
-def group_stats(
-    label: np.ndarray, values: np.ndarray, weights: np.ndarray, n_groups: int
-) -> dict[str, np.ndarray]:
-    """One-pass group statistics of ``values`` by ``label`` (ignoring NaN and label -1).
+def point_labels(level: str, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Region index of each point (rules 1 and 2 of the module notes); -1 for none.
 
-    Returns ``min``, ``argmin`` (flat index of the minimum), ``mean`` (weighted) and
-    ``weight`` (sum of weights) per group.
+    Parameters
+    ----------
+    level : {"admin0", "admin1"}
+        Region layer.
+    lat, lon : numpy.ndarray
+        Point coordinates [deg].
+
+    Returns
+    -------
+    numpy.ndarray of int32
     """
-    from computeatlas._kernels.groups import group_min_mean
+    import shapely
 
-    mn, am, mean, wsum = group_min_mean(
-        label.ravel().astype(np.int64),
-        values.ravel().astype(np.float64),
-        weights.ravel().astype(np.float64),
-        n_groups,
-    )
-    return {"min": mn, "argmin": am, "mean": mean, "weight": wsum}
+    _check_level(level)
+    lat = np.asarray(lat, dtype=float)
+    lon = np.asarray(lon, dtype=float)
+    gdf = layer(level)
+    pts = shapely.points(lon, lat)
+    src, idx = gdf.sindex.query(pts, predicate="intersects")
+    out = np.full(lat.size, -1, dtype=np.int32)
+    np.maximum.at(out, src, idx.astype(np.int32))  # the later row wins, as in rasterisation
+    window = Window.at_points(lat, lon)
+    gap = (out < 0) & window.take(_land_mask())
+    out[gap] = _nearest_within(level, lat[gap], lon[gap])
+    return out
+
+
+def window_labels(window: Window, level: str) -> np.ndarray:
+    """Region index of every sample of a window (grid cells or points)."""
+    if window.is_grid:
+        return labels(window.grid, level, window.rows, window.cols)
+    return point_labels(level, window.lat, window.lon)
+
+
+@dataclass(frozen=True, eq=False)
+class Resolved:
+    """Regions, price and carbon intensity of every sample, with their provenance.
+
+    Attributes
+    ----------
+    admin0, admin1 : numpy.ndarray of int
+        Row of the country and province layers (-1 for none), after the clash rule.
+    price_usd_per_mwh : numpy.ndarray
+        Electricity price [USD/MWh]; NaN where no region holds the sample.
+    priced_by : numpy.ndarray of int8
+        Index into :data:`PRICED_BY`: 0 none, 1 the province row, 2 the country row.
+    carbon_kg_per_mwh : numpy.ndarray
+        Grid carbon intensity [kgCO2/MWh]; NaN where unknown.
+    admin1_prices, admin0_prices : pandas.DataFrame
+        The resolved price tables the indices point into (``price_source``,
+        ``price_region_code`` per row).
+    """
+
+    admin0: np.ndarray
+    admin1: np.ndarray
+    price_usd_per_mwh: np.ndarray
+    priced_by: np.ndarray
+    carbon_kg_per_mwh: np.ndarray
+    admin1_prices: pd.DataFrame
+    admin0_prices: pd.DataFrame
+
+    def columns(self, index: Any = ...) -> dict[str, np.ndarray]:
+        """Region names and codes and price provenance of the samples at ``index``.
+
+        Parameters
+        ----------
+        index : index expression, optional
+            Which samples (e.g. ``(rows, cols)``); all by default.
+
+        Returns
+        -------
+        dict of numpy.ndarray
+            ``country``, ``iso_a2``, ``admin1``, ``admin1_iso``, ``priced_by``
+            (``admin1``/``admin0``/``none``), ``price_source`` (the rule of
+            :func:`computeatlas.datasets.resolve_prices`) and ``price_region_code``.
+        """
+        lab0 = np.atleast_1d(self.admin0[index])
+        lab1 = np.atleast_1d(self.admin1[index])
+        by = np.atleast_1d(self.priced_by[index])
+
+        def pick(table: pd.DataFrame, col: str, lab: np.ndarray) -> np.ndarray:
+            values = table[col].fillna("").to_numpy(object)
+            return np.where(lab >= 0, values[np.maximum(lab, 0)], "")
+
+        src = np.where(
+            by == 1,
+            pick(self.admin1_prices, "price_source", lab1),
+            np.where(by == 2, pick(self.admin0_prices, "price_source", lab0), ""),
+        )
+        code = np.where(
+            by == 1,
+            pick(self.admin1_prices, "price_region_code", lab1),
+            np.where(by == 2, pick(self.admin0_prices, "price_region_code", lab0), ""),
+        )
+        return {
+            "country": pick(self.admin0_prices, "name", lab0),
+            "iso_a2": pick(self.admin0_prices, "iso_a2", lab0),
+            "admin1": pick(self.admin1_prices, "name", lab1),
+            "admin1_iso": pick(self.admin1_prices, "iso_3166_2", lab1),
+            "priced_by": np.asarray(PRICED_BY, dtype=object)[by],
+            "price_source": src,
+            "price_region_code": code,
+        }
+
+
+def _lookup(label: np.ndarray, table: np.ndarray) -> np.ndarray:
+    out = np.full(label.shape, np.nan)
+    ok = label >= 0
+    out[ok] = table[label[ok]]
+    return out
+
+
+@cache
+def _country_carbon() -> np.ndarray:
+    from computeatlas import datasets
+
+    table = datasets.carbon_intensity()
+    rows = table[table["level"] == "country"].set_index("region_code")["kg_co2_per_mwh"]
+    iso = datasets.countries()["iso_a2"].to_numpy(str)
+    return np.array([float(rows.get(c, np.nan)) for c in iso])
+
+
+def resolve(window: Window, prices: pd.DataFrame | None = None) -> Resolved:
+    """Apply the module's rules to every sample of a window.
+
+    Parameters
+    ----------
+    window : Window
+        Grid cells or points.
+    prices : pandas.DataFrame, optional
+        A user price table (see :func:`computeatlas.datasets.resolve_prices`);
+        the shipped table when None.
+
+    Returns
+    -------
+    Resolved
+    """
+    from computeatlas import datasets
+
+    lab0 = window_labels(window, "admin0")
+    lab1 = window_labels(window, "admin1")
+    by_admin1 = datasets.resolve_prices(prices)
+    by_admin0 = datasets.resolve_prices(prices, level="admin0")
+    iso1 = by_admin1["iso_a2"].to_numpy(str)
+    iso0 = by_admin0["iso_a2"].to_numpy(str)
+    clash = (lab1 >= 0) & (lab0 >= 0)
+    clash[clash] = iso1[lab1[clash]] != iso0[lab0[clash]]
+    lab1 = np.where(clash, -1, lab1).astype(np.int32)
+    p1 = _lookup(lab1, by_admin1["price_usd_per_mwh"].to_numpy(float))
+    p0 = _lookup(lab0, by_admin0["price_usd_per_mwh"].to_numpy(float))
+    use1 = np.isfinite(p1)
+    price = np.where(use1, p1, p0)
+    priced_by = np.where(use1, 1, np.where(np.isfinite(p0), 2, 0)).astype(np.int8)
+    c1 = _lookup(lab1, datasets.resolve_carbon()["carbon_kg_per_mwh"].to_numpy(float))
+    carbon = np.where(np.isfinite(c1), c1, _lookup(lab0, _country_carbon()))
+    return Resolved(lab0, lab1, price, priced_by, carbon, by_admin1, by_admin0)

@@ -14,6 +14,7 @@ import numpy as np
 from numba import njit, prange
 
 from computeatlas._kernels.psychro import EPS, dew_point_from_e, es_kpa, humidity_ratio, wet_bulb
+from computeatlas.constants import HOURS_PER_YEAR
 
 # Slots of the packed parameter vector.
 ECON = 0  # 0 air, 1 water, 2 none, 3 liquid
@@ -43,7 +44,6 @@ COP_CAP = 23  # multiple of the rated COP
 N_PARAMS = 24
 
 MIN_LIFT_K = 5.0
-HOURS_PER_YEAR = 8760.0
 
 
 @njit(cache=True)

@@ -6,7 +6,7 @@ import math
 
 from numba import vectorize
 
-EARTH_RADIUS_KM = 6371.0088
+from computeatlas.constants import EARTH_RADIUS_KM
 
 
 @vectorize(["float64(float64, float64, float64, float64)"], cache=True)

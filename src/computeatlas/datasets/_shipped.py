@@ -16,7 +16,6 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import xarray as xr
 
@@ -103,58 +102,20 @@ def elevation() -> xr.Dataset:
     return _open_nc("elevation.nc").copy(deep=True)
 
 
-def humidity(*, with_dew_point: bool = True) -> xr.Dataset:
-    """Annual distribution of surface humidity at 0.25 deg (ITU-R P.836-6).
-
-    Parameters
-    ----------
-    with_dew_point : bool, default True
-        Also derive ``dew_point`` from ``rho`` (see Notes).
+def humidity() -> xr.Dataset:
+    """Annual distribution of surface water-vapour density at 0.25 deg (ITU-R P.836-6).
 
     Returns
     -------
     xarray.Dataset
         ``rho`` (exceedance, lat, lon) [g m-3]: surface water-vapour density
-        exceeded for ``exceedance`` % of an average year; ``dew_point``
-        (exceedance, lat, lon) [degC]: the dew point exceeded for the same
-        share of the year.
+        exceeded for ``exceedance`` % of an average year.
 
-    Notes
-    -----
-    ``rho`` is turned into vapour pressure with ITU-R P.453 eq. (10),
-    ``e = rho T / 216.7``, taking ``T`` as the cell's annual-mean 2 m
-    temperature from :func:`climate` (the joint distribution of
-    temperature and humidity is not published), then into a dew point with
-    the Magnus form of Alduchov & Eskridge (1996). A temperature error of
-    +-15 K changes ``e`` by about +-5 % and the dew point by about +-0.7 K.
-    The derivation runs once per process; each call returns a copy.
+    See Also
+    --------
+    computeatlas.inputs.humidity : the same layer with the derived dew point.
     """
-    if with_dew_point:
-        return _humidity_with_dew_point().copy(deep=True)
     return _open_nc("humidity_rho_annual.nc").copy(deep=True)
-
-
-@cache
-def _humidity_with_dew_point() -> xr.Dataset:
-    from computeatlas.models.psychrometrics import (
-        dew_point_from_vapour_pressure,
-        vapour_pressure_from_density,
-    )
-
-    ds = _open_nc("humidity_rho_annual.nc").copy(deep=True)
-    t_mean = _open_nc("climate_t2m_monthly.nc")["t2m"].mean("month")
-    rho = ds["rho"].clip(min=1e-3)  # the maps hold 0 g/m3 in parts of Antarctica
-    e = vapour_pressure_from_density(rho.values, t_mean.values[None, :, :])
-    ds["dew_point"] = (
-        ("exceedance", "lat", "lon"),
-        dew_point_from_vapour_pressure(e).astype(np.float32),
-        {
-            "long_name": "dew point exceeded for the given percentage of an average year",
-            "standard_name": "dew_point_temperature",
-            "units": "degC",
-        },
-    )
-    return ds
 
 
 @cache

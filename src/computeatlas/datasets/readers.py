@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from computeatlas._units import to_celsius
 from computeatlas.errors import CRSError, GridError, InputError, UnitsError
 from computeatlas.grid import normalize_grid
+from computeatlas.units import to_celsius
 
 __all__ = ["read_climate_geotiff", "read_era5", "read_price_table", "read_regions"]
 

@@ -317,8 +317,95 @@ def _monthly_block(
     return out.reshape(*lead, 3)
 
 
+def _diurnal_range(land_fraction: np.ndarray, diurnal_range_k: float | None) -> np.ndarray:
+    lf = np.nan_to_num(np.asarray(land_fraction, dtype=float), nan=0.0)
+    if diurnal_range_k is None:
+        return lf * DIURNAL_RANGE_LAND_K + (1.0 - lf) * DIURNAL_RANGE_SEA_K
+    return np.full(lf.shape, float(diurnal_range_k))
+
+
+def climatology_cooling(
+    monthly_mean_c: np.ndarray,
+    dew_point_quantiles_c: np.ndarray,
+    exceedance_pct: np.ndarray,
+    *,
+    land_fraction: np.ndarray,
+    elevation_m: np.ndarray,
+    technology: str | CoolingTechnology = "hyperscale_air_economiser",
+    ashrae: str | AshraeClass = "A1",
+    diurnal_range_k: float | None = None,
+    synoptic_sd_k: float = SYNOPTIC_SD_K,
+    todo: np.ndarray | None = None,
+) -> dict[str, np.ndarray]:
+    """Annual PUE, free-cooling hours and water use from a monthly climatology (arrays).
+
+    Parameters
+    ----------
+    monthly_mean_c : numpy.ndarray
+        Monthly mean dry bulb [degC], shape (..., 12).
+    dew_point_quantiles_c : numpy.ndarray
+        Dew point exceeded for ``exceedance_pct`` of the year [degC], shape (..., q).
+    exceedance_pct : numpy.ndarray
+        Exceedance levels [%], shape (q,).
+    land_fraction : numpy.ndarray
+        Land fraction [1], shape (...): sets the diurnal range (10 K land, 1 K sea).
+    elevation_m : numpy.ndarray
+        Elevation [m], shape (...); NaN counts as sea level.
+    technology : str or CoolingTechnology, default "hyperscale_air_economiser"
+        Cooling preset.
+    ashrae : str or AshraeClass, default "A1"
+        IT inlet envelope.
+    diurnal_range_k : float, optional
+        Full diurnal range [K] instead of the land/sea blend.
+    synoptic_sd_k : float, default 3
+        Day-to-day standard deviation around the monthly mean [K].
+    todo : numpy.ndarray of bool, optional
+        Samples to compute (others NaN); default all.
+
+    Returns
+    -------
+    dict of numpy.ndarray
+        ``pue`` [1], ``free_cooling_hours`` [h/yr], ``water_l_per_kwh_it`` [L/kWh],
+        each of shape (...).
+
+    Notes
+    -----
+    The climatology path of the module notes; :func:`annual_cooling` runs the
+    same computation on xarray (and dask) inputs.
+    """
+    tm = np.asarray(monthly_mean_c, dtype=float)
+    lead = tm.shape[:-1]
+    exc = np.asarray(exceedance_pct, dtype=float)
+    order = np.argsort(exc)
+    dq = np.asarray(dew_point_quantiles_c, dtype=float)[..., order]
+    dtr = _diurnal_range(np.broadcast_to(land_fraction, lead), diurnal_range_k)
+    p = _pressure_from_elevation(np.broadcast_to(elevation_m, lead), lead)
+    mask = np.ones(lead, dtype=bool) if todo is None else np.broadcast_to(todo, lead)
+    out = _monthly_block(
+        tm,
+        dq,
+        dtr,
+        p,
+        mask,
+        exceedance=exc[order],
+        sigma=float(synoptic_sd_k),
+        P=pack_parameters(technology, ashrae),
+    )
+    if np.isnan(out[..., 0]).all():
+        warnings.warn(
+            "climatology_cooling: every sample is NaN (all ocean or missing data)",
+            ComputeAtlasWarning,
+            stacklevel=2,
+        )
+    return {
+        "pue": out[..., 0],
+        "free_cooling_hours": out[..., 1],
+        "water_l_per_kwh_it": out[..., 2],
+    }
+
+
 def annual_cooling(
-    climate: xr.Dataset | None = None,
+    climate: xr.Dataset,
     humidity: xr.Dataset | None = None,
     elevation: xr.Dataset | None = None,
     *,
@@ -332,18 +419,20 @@ def annual_cooling(
 
     Parameters
     ----------
-    climate : xarray.Dataset, optional
+    climate : xarray.Dataset
         Either the monthly climatology (``t2m`` with a ``month`` dimension, as
         :func:`computeatlas.datasets.climate`), or hourly data with ``t2m`` and
         ``d2m`` on a ``time`` dimension (as :func:`computeatlas.datasets.read_era5`).
-        Default: the shipped climatology.
+        Temperatures are converted to degC by their ``units`` attribute
+        (K, degC, degF); a variable without units is taken as degC.
     humidity : xarray.Dataset, optional
         Dew-point distribution (``dew_point`` with an ``exceedance``
-        dimension) for the monthly path. Default: the shipped ITU-R layer.
+        dimension) for the monthly path (required there), e.g.
+        :func:`computeatlas.inputs.humidity`.
     elevation : xarray.Dataset, optional
         ``elevation`` [m] (and ``land_fraction``) on the same grid; sets the
         air pressure and, for the monthly path, the diurnal range over land
-        and sea. Default: the shipped layer when ``climate`` is the default.
+        and sea; sea level and land everywhere when omitted.
     technology : str or CoolingTechnology, default "hyperscale_air_economiser"
     ashrae : str or AshraeClass, default "A1"
     diurnal_range_k : float, optional
@@ -360,20 +449,20 @@ def annual_cooling(
         ``pue`` [1], ``free_cooling_hours`` [h/yr], ``water_l_per_kwh_it``
         [L/kWh] on (lat, lon), with the parameters recorded in ``attrs``.
     """
-    from computeatlas import datasets
     from computeatlas.grid import normalize_grid
+    from computeatlas.units import require_celsius
 
     tech = cooling_preset(technology)
     env = ashrae if isinstance(ashrae, AshraeClass) else ashrae_class(ashrae)
     P = pack_parameters(tech, env)
-    default_climate = climate is None
-    if climate is None:
-        climate = datasets.climate()
+    if not isinstance(climate, xr.Dataset):
+        raise InputError(
+            f"climate must be an xarray.Dataset with 't2m', got {type(climate).__name__}"
+        )
     climate = normalize_grid(climate)
     if "t2m" not in climate:
         raise InputError("climate must contain a 't2m' variable [degC]")
-    if elevation is None and default_climate:
-        elevation = datasets.elevation()
+    climate = require_celsius(climate, ("t2m", "d2m"), what="climate")
     lat, lon = climate["lat"], climate["lon"]
     shape = (lat.size, lon.size)
     n = shape[0] * shape[1]
@@ -384,50 +473,11 @@ def annual_cooling(
     p_da = xr.DataArray(p.reshape(shape), dims=("lat", "lon"))
     lazy = climate["t2m"].chunks is not None
     if hourly:
-        if "d2m" not in climate:
-            raise InputError("hourly climate input needs 'd2m' (dew point) as well as 't2m'")
-        t2m = climate["t2m"].transpose("lat", "lon", "time")
-        d2m = climate["d2m"].transpose("lat", "lon", "time")
-        if not lazy:  # dask blocks are validated as they are computed
-            _validate_temps(t2m.values, d2m.values)
-        args = [t2m, d2m, p_da]
-        core = [["time"], ["time"], []]
-        func: Callable[..., np.ndarray] = _hourly_block
-        kwargs: dict[str, Any] = {"P": P}
-        path = f"hourly ({climate.sizes['time']} hours)"
+        args, core, func, kwargs, path = _hourly_inputs(climate, p_da, lazy, P)
     else:
-        if "month" not in climate["t2m"].dims or climate.sizes["month"] != 12:
-            raise InputError("monthly climate input needs 't2m' with a 12-long 'month' dimension")
-        if humidity is None:
-            humidity = datasets.humidity()
-        humidity = normalize_grid(humidity)
-        if humidity.sizes["lat"] != lat.size or humidity.sizes["lon"] != lon.size:
-            raise InputError("humidity must be on the same grid as climate")
-        exc = humidity["exceedance"].values.astype(float)
-        order = np.argsort(exc)
-        dq = humidity["dew_point"].isel(exceedance=order).transpose("lat", "lon", "exceedance")
-        dq = dq.drop_vars("exceedance")
-        lf = np.ones(shape)
-        has_lf = elevation is not None and "land_fraction" in elevation
-        if elevation is not None and has_lf:
-            lf = np.nan_to_num(np.asarray(elevation["land_fraction"].values), nan=0.0)
-        if diurnal_range_k is None:
-            dtr = lf * DIURNAL_RANGE_LAND_K + (1.0 - lf) * DIURNAL_RANGE_SEA_K
-        else:
-            dtr = np.full(shape, float(diurnal_range_k))
-        todo = (lf > 0) if (has_lf and land_only) else np.ones(shape, dtype=bool)
-        args = [
-            climate["t2m"].transpose("lat", "lon", "month"),
-            dq,
-            xr.DataArray(dtr, dims=("lat", "lon")),
-            p_da,
-            xr.DataArray(todo, dims=("lat", "lon")),
-        ]
-        core = [["month"], ["exceedance"], [], [], []]
-        func = _monthly_block
-        kwargs = {"exceedance": exc[order], "sigma": float(synoptic_sd_k), "P": P}
-        dtr_text = "land 10 K / sea 1 K" if diurnal_range_k is None else f"{diurnal_range_k} K"
-        path = f"monthly climatology, diurnal range {dtr_text}, synoptic sd {synoptic_sd_k} K"
+        args, core, func, kwargs, path = _monthly_inputs(
+            climate, humidity, elevation, p_da, diurnal_range_k, synoptic_sd_k, land_only, P
+        )
     if lazy:
         chunks = {d: c for d, c in climate["t2m"].chunksizes.items() if d in ("lat", "lon")}
         args = [a.chunk(chunks) for a in args]
@@ -450,22 +500,87 @@ def annual_cooling(
             ComputeAtlasWarning,
             stacklevel=2,
         )
-    coords = {"lat": lat, "lon": lon}
     attrs = {"technology": tech.name, "ashrae_class": env.name, "input_path": path}
+    return _cooling_dataset(pue, free, wue, {"lat": lat, "lon": lon}, attrs)
+
+
+_Inputs = tuple[list[Any], list[list[str]], Callable[..., np.ndarray], dict[str, Any], str]
+
+
+def _hourly_inputs(climate: xr.Dataset, p_da: xr.DataArray, lazy: bool, P: np.ndarray) -> _Inputs:
+    """Arguments of the hourly block for :func:`xarray.apply_ufunc`."""
+    if "d2m" not in climate:
+        raise InputError("hourly climate input needs 'd2m' (dew point) as well as 't2m'")
+    t2m = climate["t2m"].transpose("lat", "lon", "time")
+    d2m = climate["d2m"].transpose("lat", "lon", "time")
+    if not lazy:  # dask blocks are validated as they are computed
+        _validate_temps(t2m.values, d2m.values)
+    path = f"hourly ({climate.sizes['time']} hours)"
+    return [t2m, d2m, p_da], [["time"], ["time"], []], _hourly_block, {"P": P}, path
+
+
+def _monthly_inputs(
+    climate: xr.Dataset,
+    humidity: xr.Dataset | None,
+    elevation: xr.Dataset | None,
+    p_da: xr.DataArray,
+    diurnal_range_k: float | None,
+    synoptic_sd_k: float,
+    land_only: bool,
+    P: np.ndarray,
+) -> _Inputs:
+    """Arguments of the climatology block for :func:`xarray.apply_ufunc`."""
+    from computeatlas.grid import normalize_grid
+
+    shape = p_da.shape
+    if "month" not in climate["t2m"].dims or climate.sizes["month"] != 12:
+        raise InputError("monthly climate input needs 't2m' with a 12-long 'month' dimension")
+    if humidity is None:
+        raise InputError(
+            "the monthly path needs humidity (a dew-point distribution); pass "
+            "humidity=computeatlas.inputs.humidity() for the shipped ITU-R layer"
+        )
+    humidity = normalize_grid(humidity)
+    if humidity.sizes["lat"] != shape[0] or humidity.sizes["lon"] != shape[1]:
+        raise InputError("humidity must be on the same grid as climate")
+    exc = humidity["exceedance"].values.astype(float)
+    order = np.argsort(exc)
+    dq = humidity["dew_point"].isel(exceedance=order).transpose("lat", "lon", "exceedance")
+    dq = dq.drop_vars("exceedance")
+    lf = np.ones(shape)
+    has_lf = elevation is not None and "land_fraction" in elevation
+    if elevation is not None and has_lf:
+        lf = np.nan_to_num(np.asarray(elevation["land_fraction"].values), nan=0.0)
+    dtr = _diurnal_range(lf, diurnal_range_k)
+    todo = (lf > 0) if (has_lf and land_only) else np.ones(shape, dtype=bool)
+    args = [
+        climate["t2m"].transpose("lat", "lon", "month"),
+        dq,
+        xr.DataArray(dtr, dims=("lat", "lon")),
+        p_da,
+        xr.DataArray(todo, dims=("lat", "lon")),
+    ]
+    core = [["month"], ["exceedance"], [], [], []]
+    kwargs = {"exceedance": exc[order], "sigma": float(synoptic_sd_k), "P": P}
+    dtr_text = "land 10 K / sea 1 K" if diurnal_range_k is None else f"{diurnal_range_k} K"
+    path = f"monthly climatology, diurnal range {dtr_text}, synoptic sd {synoptic_sd_k} K"
+    return args, core, _monthly_block, kwargs, path
+
+
+def _cooling_dataset(
+    pue: Any, free: Any, wue: Any, coords: dict[str, Any], attrs: dict[str, Any]
+) -> xr.Dataset:
+    dims = ("lat", "lon")
     return xr.Dataset(
         {
-            "pue": (
-                ("lat", "lon"),
-                pue,
-                {"long_name": "annual power usage effectiveness", "units": "1"},
-            ),
+            "pue": (dims, pue, {"long_name": "annual power usage effectiveness", "units": "1"}),
             "free_cooling_hours": (
-                ("lat", "lon"),
+                dims,
                 free,
                 {"long_name": "hours per year without compressor cooling", "units": "h yr-1"},
             ),
             "water_l_per_kwh_it": (
-                ("lat", "lon"),
+                dims,
                 wue,
                 {"long_name": "water evaporated per kWh of IT energy", "units": "L kWh-1"},
             ),

@@ -32,9 +32,9 @@ def cost_usd_per_mwh_it(
     heat_credit_usd_per_mwh_it: ArrayLike = 0.0,
     *,
     carbon_price_usd_per_t: float = 0.0,
-    carbon_kg_per_mwh: ArrayLike = 0.0,
+    carbon_kg_per_mwh: ArrayLike = np.nan,
 ) -> np.ndarray:
-    """All-in electricity cost of one MWh of IT energy.
+    """All-in electricity cost of one MWh of IT energy: the one score of computeatlas.
 
     Parameters
     ----------
@@ -46,13 +46,20 @@ def cost_usd_per_mwh_it(
         Waste-heat revenue [USD/MWh_IT].
     carbon_price_usd_per_t : float, default 0
         Carbon price [USD/tCO2].
-    carbon_kg_per_mwh : array_like, default 0
-        Grid carbon intensity [kgCO2/MWh].
+    carbon_kg_per_mwh : array_like, default NaN
+        Grid carbon intensity [kgCO2/MWh]; read only when the carbon price is
+        positive.
 
     Returns
     -------
     numpy.ndarray
         Cost [USD/MWh_IT].
+
+    Notes
+    -----
+    Missing-data policy: a sample that lacks an input the score needs (price,
+    PUE, heat credit, or the carbon intensity when the carbon price is
+    positive) gets NaN and is not ranked; nothing is zero-filled.
     """
     price = np.asarray(price_usd_per_mwh, dtype=float)
     p = np.asarray(pue, dtype=float)
@@ -60,10 +67,13 @@ def cost_usd_per_mwh_it(
         raise InputError("electricity prices must not be negative [USD/MWh]")
     if np.any(p[np.isfinite(p)] < 1.0):
         raise InputError("PUE must be >= 1")
-    if carbon_price_usd_per_t < 0:
+    if not carbon_price_usd_per_t >= 0:
         raise InputError("carbon_price_usd_per_t must not be negative")
-    carbon = carbon_price_usd_per_t * np.asarray(carbon_kg_per_mwh, dtype=float) / 1000.0
-    return price * p - np.asarray(heat_credit_usd_per_mwh_it, dtype=float) + carbon * p
+    cost = price * p - np.asarray(heat_credit_usd_per_mwh_it, dtype=float)
+    if carbon_price_usd_per_t > 0:
+        ci = np.asarray(carbon_kg_per_mwh, dtype=float)
+        cost = cost + carbon_price_usd_per_t * ci / 1000.0 * p
+    return np.asarray(cost)
 
 
 def cost_usd_per_mtoken(

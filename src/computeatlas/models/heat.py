@@ -39,10 +39,15 @@ from numpy.typing import ArrayLike
 from computeatlas.errors import ComputeAtlasWarning, InputError
 
 __all__ = [
+    "DH_SUPPLY_C",
+    "HEAT_DEMAND_MWH_PER_CAPITA",
+    "HEAT_REACH_KM",
     "heat_credit",
     "heat_pump_cop",
     "heating_degree_days",
     "heating_season_fraction",
+    "sink_availability",
+    "site_heat_credit",
 ]
 
 _DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=float)
@@ -222,3 +227,105 @@ def heat_credit(
         * np.maximum(margin, 0.0)
     )
     return np.where(np.isnan(cop), np.nan, credit)
+
+
+#: District-heating supply temperature assumed for the heat pump [degC]
+#: (3rd-generation networks run at 55-80 degC, shared/DOMAIN.md section 4).
+DH_SUPPLY_C = 70.0
+#: Pipe reach from a site to a heating network [km] (assumption).
+HEAT_REACH_KM = 30.0
+#: Heat demand per inhabitant served by district heating [MWh/yr] (order-of-magnitude
+#: assumption for space and water heating, see docs/models.md).
+HEAT_DEMAND_MWH_PER_CAPITA = 5.0
+
+
+def sink_availability(
+    population_within_reach: ArrayLike,
+    district_heating_share: ArrayLike,
+    *,
+    it_mw: float,
+    recoverable_fraction: float,
+) -> np.ndarray:
+    r"""Share of the offered heat a district-heating network nearby can absorb.
+
+    Parameters
+    ----------
+    population_within_reach : array_like
+        People living within :data:`HEAT_REACH_KM` [persons].
+    district_heating_share : array_like
+        Share of the country's heat demand served by district heating [1];
+        NaN (no data) counts as 0.
+    it_mw : float
+        IT load [MW].
+    recoverable_fraction : float
+        Share of IT energy captured as useful heat [1].
+
+    Returns
+    -------
+    numpy.ndarray
+        Availability [1] in [0, 1]; 0 when nothing is offered.
+
+    Notes
+    -----
+    :math:`a = \min(1, N\,s_{DH}\,q / (P_{IT}\,8760\,f_{rec}))` with
+    :math:`q` = :data:`HEAT_DEMAND_MWH_PER_CAPITA`.
+    """
+    from computeatlas.constants import HOURS_PER_YEAR
+
+    offered = float(it_mw) * HOURS_PER_YEAR * float(recoverable_fraction)  # MWh/yr
+    pop = np.asarray(population_within_reach, dtype=float)
+    share = np.nan_to_num(np.asarray(district_heating_share, dtype=float), nan=0.0)
+    demand = pop * share * HEAT_DEMAND_MWH_PER_CAPITA
+    if offered <= 0:
+        return np.zeros(np.broadcast(pop, share).shape)
+    return np.minimum(1.0, demand / offered)
+
+
+def site_heat_credit(
+    *,
+    recoverable_fraction: float,
+    source_c: float,
+    heat_price_usd_per_mwh: float,
+    heating_season: ArrayLike,
+    sink_availability: ArrayLike,
+    electricity_price_usd_per_mwh: ArrayLike,
+) -> np.ndarray:
+    """Heat credit of a site [USD/MWh_IT], 0 where no heat can be sold.
+
+    Parameters
+    ----------
+    recoverable_fraction : float
+        Share of IT energy captured as useful heat [1] (technology preset).
+    source_c : float
+        Heat-source temperature [degC] (technology preset).
+    heat_price_usd_per_mwh : float
+        Price of delivered heat [USD/MWh_heat].
+    heating_season : array_like
+        Share of the year heat can be sold [1].
+    sink_availability : array_like
+        Share of the offered heat the network can absorb [1] (:func:`sink_availability`).
+    electricity_price_usd_per_mwh : array_like
+        Electricity price [USD/MWh]; NaN (unpriced) gives NaN.
+
+    Returns
+    -------
+    numpy.ndarray
+        Credit [USD/MWh_IT]: :func:`heat_credit` with a :data:`DH_SUPPLY_C`
+        network; 0 when the technology recovers nothing, heat is donated or
+        the heat-pump lift is outside the COP fit (no sale possible).
+    """
+    price = np.asarray(electricity_price_usd_per_mwh, dtype=float)
+    shape = np.broadcast(np.asarray(heating_season), price).shape
+    if not (recoverable_fraction > 0 and heat_price_usd_per_mwh > 0):
+        return np.where(np.isnan(price), np.nan, np.zeros(shape))
+    credit = heat_credit(
+        recoverable_fraction=recoverable_fraction,
+        heating_season=heating_season,
+        sink_availability=sink_availability,
+        heat_price_usd_per_mwh=heat_price_usd_per_mwh,
+        electricity_price_usd_per_mwh=np.nan_to_num(price, nan=0.0),
+        source_c=source_c,
+        supply_c=DH_SUPPLY_C,
+    )
+    credit = np.nan_to_num(np.broadcast_to(credit, shape).astype(float), nan=0.0)
+    return np.where(np.isnan(price), np.nan, credit)

@@ -78,8 +78,10 @@ class AshraeClass:
     rh_max_pct: float
 
 
-def ashrae_class(name: str = "A1") -> AshraeClass:
-    """Return an ASHRAE envelope: ``recommended``, ``A1``, ``A2``, ``A3`` or ``A4``."""
+def ashrae_class(name: str | AshraeClass = "A1") -> AshraeClass:
+    """Return an ASHRAE envelope: ``recommended``, ``A1`` .. ``A4`` (or pass one through)."""
+    if isinstance(name, AshraeClass):
+        return name
     return AshraeClass(name=name, **_pick("ashrae", name))
 
 

@@ -72,3 +72,32 @@ def to_celsius(da: xr.DataArray, *, name: str) -> xr.DataArray:
                     "are the units right?"
                 )
     return out
+
+
+def require_celsius(ds: xr.Dataset, names: tuple[str, ...], *, what: str) -> xr.Dataset:
+    """Return ``ds`` with its temperature variables in degC, converted by their ``units``.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        Input at a public entry point.
+    names : tuple of str
+        Temperature variables to convert where present (e.g. ``("t2m", "d2m")``).
+    what : str
+        Name of the parameter, used in error messages (e.g. ``"climate"``).
+
+    Returns
+    -------
+    xarray.Dataset
+        A shallow copy with each named variable in degC.
+
+    Raises
+    ------
+    UnitsError
+        When a variable has no or an unknown ``units`` attribute, or implausible values.
+    """
+    out = ds.copy()
+    for name in names:
+        if name in out:
+            out[name] = to_celsius(out[name], name=f"{what}[{name!r}]")
+    return out

@@ -1,0 +1,208 @@
+"""The layers of a question, sampled the same way for a grid window and for points.
+
+:func:`layers` reads every input the pipeline needs on a
+:class:`~computeatlas.grid.Window`: climate, humidity, elevation, land,
+regions with price and carbon intensity (:func:`computeatlas.regions.resolve`),
+and district heating. Shipped 0.25 deg layers are sampled at each sample's
+nearest 0.25 deg cell (no averaging), so a point and the cell centre nearest to
+it read the same values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from computeatlas import datasets
+from computeatlas.errors import InputError
+from computeatlas.grid import DEFAULT_GRID, Window, normalize_grid
+from computeatlas.regions import Resolved, resolve
+
+__all__ = ["Layers", "humidity", "layers"]
+
+
+@cache
+def _humidity_with_dew_point() -> xr.Dataset:
+    from computeatlas.models.psychrometrics import (
+        dew_point_from_vapour_pressure,
+        vapour_pressure_from_density,
+    )
+
+    ds = datasets.humidity()
+    t_mean = datasets.climate()["t2m"].mean("month")
+    rho = ds["rho"].clip(min=1e-3)  # the maps hold 0 g/m3 in parts of Antarctica
+    e = vapour_pressure_from_density(rho.values, t_mean.values[None, :, :])
+    ds["dew_point"] = (
+        ("exceedance", "lat", "lon"),
+        dew_point_from_vapour_pressure(e).astype(np.float32),
+        {
+            "long_name": "dew point exceeded for the given percentage of an average year",
+            "standard_name": "dew_point_temperature",
+            "units": "degC",
+        },
+    )
+    return ds
+
+
+def humidity() -> xr.Dataset:
+    """Return the shipped humidity layer with the dew point derived from it.
+
+    Returns
+    -------
+    xarray.Dataset
+        ``rho`` (exceedance, lat, lon) [g m-3] (:func:`computeatlas.datasets.humidity`)
+        and ``dew_point`` (exceedance, lat, lon) [degC]: the dew point exceeded
+        for the same share of the year.
+
+    Notes
+    -----
+    ``rho`` is turned into vapour pressure with ITU-R P.453 eq. (10),
+    ``e = rho T / 216.7``, taking ``T`` as the cell's annual-mean 2 m
+    temperature from :func:`computeatlas.datasets.climate` (the joint
+    distribution of temperature and humidity is not published), then into a
+    dew point with the Magnus form of Alduchov & Eskridge (1996). A
+    temperature error of +-15 K changes ``e`` by about +-5 % and the dew point
+    by about +-0.7 K. The derivation runs once per process; each call returns
+    a copy.
+    """
+    return _humidity_with_dew_point().copy(deep=True)
+
+
+@cache
+def _default_arrays() -> dict[str, np.ndarray]:
+    """Read the shipped 0.25 deg layers once per process, as (lat, lon, ...) arrays."""
+    hum = _humidity_with_dew_point()
+    elev = datasets.elevation()
+    return {
+        "t_monthly": np.ascontiguousarray(
+            datasets.climate()["t2m"].transpose("lat", "lon", "month").values, dtype=float
+        ),
+        "dew_point_q": np.ascontiguousarray(
+            hum["dew_point"].transpose("lat", "lon", "exceedance").values, dtype=float
+        ),
+        "exceedance": hum["exceedance"].values.astype(float),
+        "elevation_m": elev["elevation"].values.astype(float),
+        "land_fraction": np.nan_to_num(elev["land_fraction"].values.astype(float), nan=0.0),
+    }
+
+
+@cache
+def _district_heating_share() -> np.ndarray:
+    """District-heating share [1] per row of the country layer (NaN where unknown)."""
+    dh = datasets.district_heating().set_index("country_iso2")["dh_share_pct"]
+    iso = datasets.countries()["iso_a2"].to_numpy(str)
+    return np.array([float(dh.get(c, np.nan)) for c in iso]) / 100.0
+
+
+@dataclass(frozen=True, eq=False)
+class Layers:
+    """Every input of the pipeline on one window; arrays of ``window.shape``.
+
+    Attributes
+    ----------
+    window : Window
+        Where the layers were sampled.
+    t_monthly : numpy.ndarray
+        Monthly mean 2 m temperature [degC], shape + (12,).
+    dew_point_q, exceedance : numpy.ndarray
+        Dew point exceeded for ``exceedance`` % of the year [degC], shape + (q,).
+    elevation_m, land_fraction : numpy.ndarray
+        Elevation [m] (NaN over sea) and land fraction [1].
+    regions : Resolved
+        Regions, price [USD/MWh] and carbon intensity [kgCO2/MWh] with provenance.
+    district_heating_share : numpy.ndarray
+        Share of heat demand served by district heating in the sample's country [1].
+    climate : xarray.Dataset or None
+        A user climate on the window's grid (hourly or monthly), used by the
+        cooling model instead of the climatology arrays.
+    """
+
+    window: Window
+    t_monthly: np.ndarray
+    dew_point_q: np.ndarray
+    exceedance: np.ndarray
+    elevation_m: np.ndarray
+    land_fraction: np.ndarray
+    regions: Resolved
+    district_heating_share: np.ndarray
+    climate: xr.Dataset | None = None
+
+    @property
+    def land(self) -> np.ndarray:
+        """Samples with land (land fraction > 0 at the nearest 0.25 deg cell)."""
+        return self.land_fraction > 0
+
+
+def layers(
+    window: Window, *, climate: xr.Dataset | None = None, prices: pd.DataFrame | None = None
+) -> Layers:
+    """Sample every layer of the pipeline on a window.
+
+    Parameters
+    ----------
+    window : Window
+        Grid cells (:meth:`Window.from_bbox`) or points (:meth:`Window.at_points`).
+    climate : xarray.Dataset, optional
+        Hourly ERA5 (``t2m``, ``d2m``) or a monthly climatology (``t2m`` on
+        ``month``) on the default 0.25 deg grid, covering a grid window; the
+        shipped ERA5 climatology when None.
+    prices : pandas.DataFrame, optional
+        A user price table (:func:`computeatlas.datasets.read_price_table`).
+
+    Returns
+    -------
+    Layers
+    """
+    arrays = _default_arrays()
+    sampled = {k: (v if k == "exceedance" else window.take(v)) for k, v in arrays.items()}
+    user = None if climate is None else _user_climate(window, climate)
+    if user is not None and "time" in user["t2m"].dims:
+        sampled["t_monthly"] = np.asarray(
+            user["t2m"].groupby("time.month").mean().transpose("lat", "lon", "month").values
+        )
+    elif user is not None:
+        sampled["t_monthly"] = np.asarray(user["t2m"].transpose("lat", "lon", "month").values)
+    regions = resolve(window, prices)
+    dh = np.full(window.shape, np.nan)
+    ok = regions.admin0 >= 0
+    dh[ok] = _district_heating_share()[regions.admin0[ok]]
+    return Layers(
+        window=window,
+        t_monthly=sampled["t_monthly"],
+        dew_point_q=sampled["dew_point_q"],
+        exceedance=sampled["exceedance"],
+        elevation_m=sampled["elevation_m"],
+        land_fraction=sampled["land_fraction"],
+        regions=regions,
+        district_heating_share=dh,
+        climate=user,
+    )
+
+
+def _user_climate(window: Window, climate: xr.Dataset) -> xr.Dataset:
+    """Check a user climate and cut it to the window (units converted to degC)."""
+    from computeatlas.units import require_celsius
+
+    if not isinstance(climate, xr.Dataset):
+        raise InputError(
+            f"climate must be an xarray.Dataset with 't2m', got {type(climate).__name__}"
+        )
+    if not window.is_grid:
+        raise InputError("a user climate needs a grid window (rank_sites), not points")
+    if window.grid != DEFAULT_GRID:
+        raise InputError("a user climate is used on its own 0.25 deg grid; leave resolution=None")
+    clim = normalize_grid(climate)
+    if "t2m" not in clim:
+        raise InputError("climate must contain a 't2m' variable")
+    clim = require_celsius(clim, ("t2m", "d2m"), what="climate")
+    try:
+        return clim.sel(lat=window.lat, lon=window.lon, method="nearest", tolerance=1e-6)
+    except KeyError as err:
+        raise InputError(
+            "climate must be on the default 0.25 deg grid and cover the bbox; "
+            "regrid it first (see docs/grid-conventions.md)"
+        ) from err
