@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import xml.etree.ElementTree as ET
 
 import geopandas as gpd
@@ -138,7 +139,7 @@ def test_geojson_missing_folder(points, tmp_path):
 
 
 def test_geojson_unwritable_folder(points, tmp_path, monkeypatch):
-    monkeypatch.setattr(export.os, "access", lambda *a, **k: False)
+    monkeypatch.setattr(os, "access", lambda *a, **k: False)
     with pytest.raises(InputError, match="not writable"):
         to_geojson(points, tmp_path / "x.geojson")
     assert list(tmp_path.iterdir()) == []
@@ -160,20 +161,20 @@ def test_geojson_failing_json_leaves_nothing(points, tmp_path, monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("serialiser failed")
 
-    monkeypatch.setattr(export.json, "dumps", boom)
+    monkeypatch.setattr(export.geojson.json, "dumps", boom)
     with pytest.raises(RuntimeError, match="serialiser"):
         to_geojson(points, tmp_path / "x.geojson")
     assert list(tmp_path.iterdir()) == []
 
 
 def test_geojson_failing_writer_leaves_nothing(points, tmp_path, monkeypatch):
-    real = export._write_text
+    real = export.geojson._write_text
 
     def half_then_fail(path, text):
         real(path, text[: len(text) // 2])
         raise OSError("disk full")
 
-    monkeypatch.setattr(export, "_write_text", half_then_fail)
+    monkeypatch.setattr(export.geojson, "_write_text", half_then_fail)
     with pytest.raises(OSError, match="disk full"):
         to_geojson(points, tmp_path / "x.geojson", style_column=COST)
     assert list(tmp_path.iterdir()) == []
@@ -186,7 +187,7 @@ def test_geojson_failure_keeps_previous_file(points, tmp_path, monkeypatch):
     def fail(path, text):
         raise OSError("disk full")
 
-    monkeypatch.setattr(export, "_write_text", fail)
+    monkeypatch.setattr(export.geojson, "_write_text", fail)
     with pytest.raises(OSError):
         to_geojson(points.iloc[:1], out)
     assert out.read_bytes() == before
