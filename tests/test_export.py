@@ -422,3 +422,68 @@ def test_geotiff_int_variable_on_request(grid_ds, tmp_path):
         assert src.descriptions == ("flag", COST)
         assert src.read(1).dtype == np.float32
         assert (src.read(1) == 1.0).all()
+
+
+def test_ranking_geotiff_single_variable_string(grid_ds, tmp_path):
+    rasterio = pytest.importorskip("rasterio")
+    from computeatlas.ranking import SiteRanking
+
+    ranking = SiteRanking(grid=grid_ds, metros=pd.DataFrame())
+    out = ranking.to_geotiff(tmp_path / "pue.tif", variables="pue")  # not "p", "u", "e"
+    with rasterio.open(out) as src:
+        assert src.count == 1 and src.descriptions == ("pue",)
+    out = ranking.to_geotiff(tmp_path / "two.tif", variables=("pue", COST))
+    with rasterio.open(out) as src:
+        assert src.descriptions == ("pue", COST)
+
+
+def test_geotiff_variables_not_a_sequence(grid_ds, tmp_path):
+    with pytest.raises(InputError, match="name or a sequence of names"):
+        to_geotiff(grid_ds, tmp_path / "x.tif", 5)
+    with pytest.raises(InputError, match="not in ds"):
+        to_geotiff(grid_ds, tmp_path / "x.tif", [5])
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_geotiff_truncated_file_fails_verification(grid_ds, tmp_path):
+    pytest.importorskip("rasterio")
+    from computeatlas.export import raster
+
+    out = to_geotiff(grid_ds, tmp_path / "t.tif", ["pue"])
+    bands = raster._bands(grid_ds, ["pue"], -9999.0)
+    raster._verify(out, ["pue"], bands)  # the complete file passes
+    with open(out, "r+b") as fh:
+        fh.truncate(out.stat().st_size - 64)
+    with pytest.raises(OSError, match="GeoTIFF written"):
+        raster._verify(out, ["pue"], bands)
+    other = to_geotiff(grid_ds, tmp_path / "u.tif", ["pue"])
+    with pytest.raises(OSError, match="does not read back"):
+        raster._verify(other, ["pue"], [bands[0] + 1])
+
+
+# ----------------------------------------------------------------------------- registry
+
+
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        ("a.geojson", "geojson"),
+        ("a.json", "geojson"),
+        ("dir/a.GPKG", "gpkg"),
+        ("a.parquet", "parquet"),
+        ("a.tif", "geotiff"),
+        ("a.TIFF", "geotiff"),
+    ],
+)
+def test_writer_for(path, name):
+    writer = export.writer_for(path)
+    assert writer.name == name and writer is export.WRITERS[name]
+    assert writer.write is getattr(export, f"to_{name}")
+
+
+@pytest.mark.parametrize("path", ["a.shp", "a", "a.geojson.bak", "a.qml"])
+def test_writer_for_unsupported(path):
+    with pytest.raises(InputError, match=r"path .* supported: \.geojson, \.json, \.gpkg") as info:
+        export.writer_for(path)
+    for suffix in export.supported_suffixes():
+        assert suffix in str(info.value)
