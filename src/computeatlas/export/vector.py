@@ -53,6 +53,7 @@ def to_gpkg(gdf: gpd.GeoDataFrame, path: PathLike, *, layer: str = "sites") -> P
     gdf = to_wgs84(gdf)
     with atomic_write(out) as (tmp,):
         gdf.to_file(tmp, driver="GPKG", engine="pyogrio", layer=layer)
+        _check_rows(tmp, len(gdf), _gpkg_rows(tmp, layer))
     return out
 
 
@@ -100,4 +101,27 @@ def to_parquet(gdf_or_df: pd.DataFrame, path: PathLike) -> Path:
     out = check_target(path)
     with atomic_write(out) as (tmp,):
         frame.to_parquet(tmp)
+        _check_rows(tmp, len(frame), _parquet_rows(tmp))
     return out
+
+
+def _gpkg_rows(path: Path, layer: str) -> int:
+    """Return the feature count of ``layer`` as recorded in the written GeoPackage."""
+    import pyogrio
+
+    return int(pyogrio.read_info(path, layer=layer)["features"])
+
+
+def _parquet_rows(path: Path) -> int:
+    """Return the row count recorded in the footer of the written Parquet file."""
+    import pyarrow.parquet as pq
+
+    return int(pq.read_metadata(path).num_rows)
+
+
+def _check_rows(path: Path, expected: int, found: int) -> None:
+    """Raise OSError unless the file just written holds every row (a cheap read-back)."""
+    if found != expected:
+        raise OSError(
+            f"the file written holds {found} of {expected} rows ({path.name}); disk full?"
+        )
