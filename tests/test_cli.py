@@ -1,5 +1,8 @@
+import re
 import subprocess
 import sys
+
+import pytest
 
 from computeatlas.cli import main
 
@@ -41,3 +44,32 @@ def test_unknown_metro_exits_2_with_one_line():
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "Traceback" not in proc.stderr
     assert "did you mean: Tokyo, JP" in proc.stderr
+
+
+def _no_ranking(*args, **kwargs):
+    raise AssertionError("rank_sites ran although --out was invalid")
+
+
+@pytest.mark.parametrize(
+    ("out", "match"),
+    [
+        ("x.shp", "unsupported suffix '.shp'; supported: .geojson, .json, .gpkg"),
+        ("sites", "no file suffix"),
+        ("/nonexistent-folder/x.geojson", "output folder does not exist"),
+        ("", "--out is empty"),
+    ],
+)
+def test_rank_checks_out_before_ranking(out, match, monkeypatch, capsys):
+    import computeatlas.ranking
+
+    monkeypatch.setattr(computeatlas.ranking, "rank_sites", _no_ranking)
+    assert main(["rank", "--metros", "Tokyo", "--out", out, "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert re.search(match, err), err
+
+
+def test_every_export_format_has_a_ranking_writer():
+    from computeatlas import cli, export
+
+    assert set(cli.RANKING_WRITERS) == set(export.WRITERS)

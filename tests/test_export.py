@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import xml.etree.ElementTree as ET
 
 import geopandas as gpd
@@ -138,7 +139,7 @@ def test_geojson_missing_folder(points, tmp_path):
 
 
 def test_geojson_unwritable_folder(points, tmp_path, monkeypatch):
-    monkeypatch.setattr(export.os, "access", lambda *a, **k: False)
+    monkeypatch.setattr(os, "access", lambda *a, **k: False)
     with pytest.raises(InputError, match="not writable"):
         to_geojson(points, tmp_path / "x.geojson")
     assert list(tmp_path.iterdir()) == []
@@ -160,20 +161,20 @@ def test_geojson_failing_json_leaves_nothing(points, tmp_path, monkeypatch):
     def boom(*args, **kwargs):
         raise RuntimeError("serialiser failed")
 
-    monkeypatch.setattr(export.json, "dumps", boom)
+    monkeypatch.setattr(export.geojson.json, "dumps", boom)
     with pytest.raises(RuntimeError, match="serialiser"):
         to_geojson(points, tmp_path / "x.geojson")
     assert list(tmp_path.iterdir()) == []
 
 
 def test_geojson_failing_writer_leaves_nothing(points, tmp_path, monkeypatch):
-    real = export._write_text
+    real = export.geojson._write_text
 
     def half_then_fail(path, text):
         real(path, text[: len(text) // 2])
         raise OSError("disk full")
 
-    monkeypatch.setattr(export, "_write_text", half_then_fail)
+    monkeypatch.setattr(export.geojson, "_write_text", half_then_fail)
     with pytest.raises(OSError, match="disk full"):
         to_geojson(points, tmp_path / "x.geojson", style_column=COST)
     assert list(tmp_path.iterdir()) == []
@@ -186,7 +187,7 @@ def test_geojson_failure_keeps_previous_file(points, tmp_path, monkeypatch):
     def fail(path, text):
         raise OSError("disk full")
 
-    monkeypatch.setattr(export, "_write_text", fail)
+    monkeypatch.setattr(export.geojson, "_write_text", fail)
     with pytest.raises(OSError):
         to_geojson(points.iloc[:1], out)
     assert out.read_bytes() == before
@@ -421,3 +422,68 @@ def test_geotiff_int_variable_on_request(grid_ds, tmp_path):
         assert src.descriptions == ("flag", COST)
         assert src.read(1).dtype == np.float32
         assert (src.read(1) == 1.0).all()
+
+
+def test_ranking_geotiff_single_variable_string(grid_ds, tmp_path):
+    rasterio = pytest.importorskip("rasterio")
+    from computeatlas.ranking import SiteRanking
+
+    ranking = SiteRanking(grid=grid_ds, metros=pd.DataFrame())
+    out = ranking.to_geotiff(tmp_path / "pue.tif", variables="pue")  # not "p", "u", "e"
+    with rasterio.open(out) as src:
+        assert src.count == 1 and src.descriptions == ("pue",)
+    out = ranking.to_geotiff(tmp_path / "two.tif", variables=("pue", COST))
+    with rasterio.open(out) as src:
+        assert src.descriptions == ("pue", COST)
+
+
+def test_geotiff_variables_not_a_sequence(grid_ds, tmp_path):
+    with pytest.raises(InputError, match="name or a sequence of names"):
+        to_geotiff(grid_ds, tmp_path / "x.tif", 5)
+    with pytest.raises(InputError, match="not in ds"):
+        to_geotiff(grid_ds, tmp_path / "x.tif", [5])
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_geotiff_truncated_file_fails_verification(grid_ds, tmp_path):
+    pytest.importorskip("rasterio")
+    from computeatlas.export import raster
+
+    out = to_geotiff(grid_ds, tmp_path / "t.tif", ["pue"])
+    bands = raster._bands(grid_ds, ["pue"], -9999.0)
+    raster._verify(out, ["pue"], bands)  # the complete file passes
+    with open(out, "r+b") as fh:
+        fh.truncate(out.stat().st_size - 64)
+    with pytest.raises(OSError, match="GeoTIFF written"):
+        raster._verify(out, ["pue"], bands)
+    other = to_geotiff(grid_ds, tmp_path / "u.tif", ["pue"])
+    with pytest.raises(OSError, match="does not read back"):
+        raster._verify(other, ["pue"], [bands[0] + 1])
+
+
+# ----------------------------------------------------------------------------- registry
+
+
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        ("a.geojson", "geojson"),
+        ("a.json", "geojson"),
+        ("dir/a.GPKG", "gpkg"),
+        ("a.parquet", "parquet"),
+        ("a.tif", "geotiff"),
+        ("a.TIFF", "geotiff"),
+    ],
+)
+def test_writer_for(path, name):
+    writer = export.writer_for(path)
+    assert writer.name == name and writer is export.WRITERS[name]
+    assert writer.write is getattr(export, f"to_{name}")
+
+
+@pytest.mark.parametrize("path", ["a.shp", "a", "a.geojson.bak", "a.qml"])
+def test_writer_for_unsupported(path):
+    with pytest.raises(InputError, match=r"path .* supported: \.geojson, \.json, \.gpkg") as info:
+        export.writer_for(path)
+    for suffix in export.supported_suffixes():
+        assert suffix in str(info.value)

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -120,6 +123,27 @@ def _split_metros(text: str) -> list[str]:
     return names
 
 
+#: The SiteRanking method that writes each format of :data:`computeatlas.export.WRITERS`.
+RANKING_WRITERS: dict[str, Callable[[Any, str], Path]] = {
+    "geojson": lambda ranking, out: ranking.to_geojson(out),
+    "gpkg": lambda ranking, out: ranking.to_gpkg(out),
+    "parquet": lambda ranking, out: ranking.to_parquet(out),
+    "geotiff": lambda ranking, out: ranking.to_geotiff(out),
+}
+
+
+def _output_writer(out: str | None) -> Callable[[Any, str], Path] | None:
+    """Check ``--out`` (suffix, folder) before any work; return how to write it."""
+    if out is None:
+        return None
+    from computeatlas._io import check_target
+    from computeatlas.export import writer_for
+
+    check_target(out, "--out")  # an empty --out (e.g. an unset shell variable) is an error
+    writer = writer_for(out, "--out")
+    return RANKING_WRITERS[writer.name]
+
+
 def _rank(args: argparse.Namespace) -> int:
     import time
 
@@ -137,6 +161,7 @@ def _rank(args: argparse.Namespace) -> int:
         except ValueError as err:
             raise InputError(f"--bbox must be W,S,E,N in degrees, got {args.bbox!r}") from err
     metros = _split_metros(args.metros)
+    write = _output_writer(args.out)  # before the ranking: a bad --out fails fast
     stage(f"ranking {bbox} for {len(metros)} metros within {args.max_rtt:g} ms")
     ranking = rank_sites(
         bbox,
@@ -153,18 +178,8 @@ def _rank(args: argparse.Namespace) -> int:
     n = int(ranking.grid["eligible"].sum())
     stage(f"{n} eligible cells; writing {args.out}")
     sites = ranking.sites
-    if args.out:
-        out = args.out
-        if out.endswith((".geojson", ".json")):
-            path = ranking.to_geojson(out)
-        elif out.endswith(".gpkg"):
-            path = ranking.to_gpkg(out)
-        elif out.endswith(".parquet"):
-            path = ranking.to_parquet(out)
-        elif out.endswith((".tif", ".tiff")):
-            path = ranking.to_geotiff(out)
-        else:
-            raise InputError("--out must end in .geojson, .gpkg, .parquet or .tif")
+    if write is not None:
+        path = write(ranking, args.out)
         stage(f"wrote {path}")
     cols = [
         "rank",

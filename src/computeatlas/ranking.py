@@ -231,10 +231,10 @@ class SiteRanking:
         return export.to_parquet(self._table(what), path)
 
     def to_geotiff(self, path, variables=("score_usd_per_mwh_it", "pue", "cost_usd_per_mwh_it")):
-        """Write grid variables as a multi-band GeoTIFF (EPSG:4326)."""
+        """Write grid variables (a name or a sequence of names) as a multi-band GeoTIFF."""
         from computeatlas import export
 
-        return export.to_geotiff(self.grid, path, list(variables))
+        return export.to_geotiff(self.grid, path, variables)  # a str is one variable
 
     def _table(self, what: str):
         if what == "sites":

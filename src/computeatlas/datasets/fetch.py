@@ -9,6 +9,12 @@ registry was written), the first download's hash is stored in
 (trust on first use); the hash is printed so you can pin it in
 :data:`REGISTRY`. Nothing here runs at import time or in the default
 workflow, which is fully offline.
+
+Every download, and every update of ``hashes.json``, goes through
+:func:`computeatlas._io.atomic_write`: the file is written to a temporary
+path in the cache folder and renamed into place only once it is complete (and,
+for downloads, its hash checked), so an interrupted or failed download leaves
+no partial file behind.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from computeatlas._io import atomic_write, check_target
 from computeatlas.errors import DataError, InputError
 
 __all__ = [
@@ -93,14 +100,36 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def _load_hashes(store: Path) -> dict[str, str]:
+    """Read the recorded hashes; raise :class:`DataError` if the file is corrupt."""
+    if not store.exists():
+        return {}
+    try:
+        seen = json.loads(store.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise DataError(
+            f"the hash store {str(store)!r} is corrupt ({err}); delete it to record the "
+            "hashes of the cached files again (trust on first use)"
+        ) from None
+    if not isinstance(seen, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in seen.items()
+    ):
+        raise DataError(
+            f"the hash store {str(store)!r} is not a JSON object of file name -> SHA-256; "
+            "delete it to record the hashes of the cached files again (trust on first use)"
+        )
+    return seen
+
+
 def _verify(path: Path, name: str, expected: str | None, store: Path) -> str:
     """Check a downloaded file against a pinned or first-seen SHA-256.
 
     Returns the file's hash; raises :class:`DataError` on mismatch (and
-    deletes the file so that no corrupt copy stays in the cache).
+    deletes the file so that no corrupt copy stays in the cache) or when
+    ``store`` is corrupt. A first-seen hash is recorded in ``store`` atomically.
     """
     digest = _sha256(path)
-    seen = json.loads(store.read_text()) if store.exists() else {}
+    seen = _load_hashes(store)
     want = expected or seen.get(name)
     if want is not None and digest != want:
         path.unlink(missing_ok=True)
@@ -110,11 +139,37 @@ def _verify(path: Path, name: str, expected: str | None, store: Path) -> str:
         )
     if want is None:
         seen[name] = digest
-        tmp = store.with_suffix(".part")
-        tmp.write_text(json.dumps(seen, indent=1, sort_keys=True))
-        os.replace(tmp, store)
+        with atomic_write(store, what="store") as (tmp,):
+            tmp.write_text(json.dumps(seen, indent=1, sort_keys=True), encoding="utf-8")
         print(f"computeatlas: recorded SHA-256 of {name}: {digest}")
     return digest
+
+
+def _download(url: str, output: Path, *, progress: bool = False) -> None:
+    """Stream ``url`` into the file ``output`` (pooch's HTTP downloader)."""
+    import pooch
+
+    pooch.HTTPDownloader(progressbar=progress)(url, str(output), None)
+
+
+def _retrieve(url: str, name: str, expected: str | None, *, progress: bool = False) -> Path:
+    """Return the cached ``name``, downloading it first if needed; verify its hash.
+
+    A new download is written to a temporary file and checked before it is
+    renamed into the cache, so a failed, interrupted or corrupt download leaves
+    nothing there.
+    """
+    folder = cache_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    store = folder / "hashes.json"
+    if path.exists():
+        _verify(path, name, expected, store)
+        return path
+    with atomic_write(path, what="target") as (tmp,):
+        _download(url, tmp, progress=progress)
+        _verify(tmp, name, expected, store)
+    return path
 
 
 def fetch(name: str, *, progress: bool = True) -> Path:
@@ -132,26 +187,13 @@ def fetch(name: str, *, progress: bool = True) -> Path:
     InputError
         If ``name`` is not in the registry.
     DataError
-        If the checksum does not match.
+        If the checksum does not match (the download is then removed) or the
+        hash store ``hashes.json`` is corrupt.
     """
-    import pooch
-
     if name not in REGISTRY:
         raise InputError(f"unknown remote file {name!r}; known: {sorted(REGISTRY)}")
     entry = REGISTRY[name]
-    folder = cache_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    path = Path(
-        pooch.retrieve(
-            entry.url,
-            known_hash=None,
-            fname=name,
-            path=folder,
-            progressbar=progress and _has_tqdm(),
-        )
-    )
-    _verify(path, name, entry.sha256, folder / "hashes.json")
-    return path
+    return _retrieve(entry.url, name, entry.sha256, progress=progress and _has_tqdm())
 
 
 def _has_tqdm() -> bool:
@@ -184,21 +226,11 @@ def fetch_geoboundaries_adm1(iso3: str) -> Path:
     pathlib.Path
         A GeoJSON file; read it with :func:`computeatlas.datasets.read_regions`.
     """
-    import pooch
-
     code = str(iso3).upper()
     if len(code) != 3 or not code.isalpha():
         raise InputError(f"iso3 must be an ISO 3166-1 alpha-3 code like 'NOR', got {iso3!r}")
     name = f"geoBoundaries-{code}-ADM1.geojson"
-    folder = cache_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    path = Path(
-        pooch.retrieve(
-            _GEOBOUNDARIES_URL.format(iso3=code), known_hash=None, fname=name, path=folder
-        )
-    )
-    _verify(path, name, None, folder / "hashes.json")
-    return path
+    return _retrieve(_GEOBOUNDARIES_URL.format(iso3=code), name, None)
 
 
 def fetch_era5_hourly(
@@ -225,14 +257,11 @@ def fetch_era5_hourly(
         raise InputError(f"bbox south/north must satisfy -90 <= south < north <= 90: {bbox}")
     if not 1940 <= int(year) <= 2100:
         raise InputError(f"year must be 1940 or later, got {year}")
-    target = Path(target)
-    if not target.parent.exists():
-        raise InputError(f"output folder does not exist: {target.parent}")
+    target = check_target(target, "target")
     try:
         import cdsapi
     except ImportError as err:
         raise ImportError("fetch_era5_hourly needs cdsapi: pip install cdsapi") from err
-    tmp = target.with_name(target.name + ".part")
     request = {
         "product_type": ["reanalysis"],
         "variable": ["2m_temperature", "2m_dewpoint_temperature"],
@@ -243,6 +272,6 @@ def fetch_era5_hourly(
         "area": [north, west, south, east],
         "data_format": "netcdf",
     }
-    cdsapi.Client().retrieve("reanalysis-era5-single-levels", request, str(tmp))
-    os.replace(tmp, target)
+    with atomic_write(target, what="target") as (tmp,):
+        cdsapi.Client().retrieve("reanalysis-era5-single-levels", request, str(tmp))
     return target
