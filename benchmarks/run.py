@@ -115,7 +115,7 @@ def geopandas_buffers(lat, lon, mlat, mlon, radius_km, rows):
 
 
 def bench_latency(quick: bool) -> list[tuple[str, ...]]:
-    from computeatlas import datasets, inputs
+    from computeatlas import datasets
     from computeatlas._kernels.latency import min_angle, reach_weights
     from computeatlas.grid import GridSpec
 
@@ -350,7 +350,7 @@ def careful_user_ranking(bbox, metro_names, max_rtt_ms, pue):
     import geopandas as gpd
     import pandas as pd
 
-    from computeatlas import datasets, inputs
+    from computeatlas import datasets
 
     lat = pue["lat"].values
     lon = pue["lon"].values

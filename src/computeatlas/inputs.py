@@ -19,7 +19,7 @@ import xarray as xr
 
 from computeatlas import datasets
 from computeatlas.errors import InputError
-from computeatlas.grid import DEFAULT_GRID, Window, normalize_grid
+from computeatlas.grid import DEFAULT_GRID, Window
 from computeatlas.regions import Resolved, resolve
 
 __all__ = ["Layers", "humidity", "layers"]
@@ -184,9 +184,11 @@ def layers(
 
 
 def _user_climate(window: Window, climate: xr.Dataset) -> xr.Dataset:
-    """Check a user climate and cut it to the window (units converted to degC)."""
-    from computeatlas.units import require_celsius
+    """Check a user climate like :func:`~computeatlas.datasets.read_era5` and cut it to the window.
 
+    Units are converted to degC by their ``units`` attribute; an all-NaN
+    variable, a gappy or partial hourly year are refused.
+    """
     if not isinstance(climate, xr.Dataset):
         raise InputError(
             f"climate must be an xarray.Dataset with 't2m', got {type(climate).__name__}"
@@ -195,10 +197,7 @@ def _user_climate(window: Window, climate: xr.Dataset) -> xr.Dataset:
         raise InputError("a user climate needs a grid window (rank_sites), not points")
     if window.grid != DEFAULT_GRID:
         raise InputError("a user climate is used on its own 0.25 deg grid; leave resolution=None")
-    clim = normalize_grid(climate)
-    if "t2m" not in clim:
-        raise InputError("climate must contain a 't2m' variable")
-    clim = require_celsius(clim, ("t2m", "d2m"), what="climate")
+    clim = datasets.read_era5(climate)
     try:
         return clim.sel(lat=window.lat, lon=window.lon, method="nearest", tolerance=1e-6)
     except KeyError as err:

@@ -187,13 +187,13 @@ class SiteRanking:
     _sites: Any = field(default=None, repr=False)
 
     @property
-    def sites(self):
+    def sites(self) -> Any:
         """GeoDataFrame of the best eligible cells, cheapest first (deterministic ties)."""
         if self._sites is None:
             self._sites = _best_sites(self.grid, self.top, self._regions)
         return self._sites.copy()
 
-    def regions(self, level: str = "admin0"):
+    def regions(self, level: str = "admin0") -> Any:
         """Aggregate the ranking per country (``admin0``) or province/state (``admin1``).
 
         Returns
@@ -206,7 +206,7 @@ class SiteRanking:
         """
         return _region_table(self.grid, level)
 
-    def to_geojson(self, path, *, what: str = "sites"):
+    def to_geojson(self, path: str | os.PathLike[str], *, what: str = "sites") -> Any:
         """Write the sites (or ``regions_admin0``/``regions_admin1``) as GeoJSON + QGIS style."""
         from computeatlas import export
 
@@ -218,25 +218,29 @@ class SiteRanking:
             style_label="cost of IT energy [USD/MWh_IT]",
         )
 
-    def to_gpkg(self, path, *, what: str = "sites"):
+    def to_gpkg(self, path: str | os.PathLike[str], *, what: str = "sites") -> Any:
         """Write the sites (or a region table) as a GeoPackage layer."""
         from computeatlas import export
 
         return export.to_gpkg(self._table(what), path, layer=what)
 
-    def to_parquet(self, path, *, what: str = "sites"):
+    def to_parquet(self, path: str | os.PathLike[str], *, what: str = "sites") -> Any:
         """Write the sites (or a region table) as GeoParquet."""
         from computeatlas import export
 
         return export.to_parquet(self._table(what), path)
 
-    def to_geotiff(self, path, variables=("score_usd_per_mwh_it", "pue", "cost_usd_per_mwh_it")):
+    def to_geotiff(
+        self,
+        path: str | os.PathLike[str],
+        variables: str | tuple[str, ...] = ("score_usd_per_mwh_it", "pue", "cost_usd_per_mwh_it"),
+    ) -> Any:
         """Write grid variables (a name or a sequence of names) as a multi-band GeoTIFF."""
         from computeatlas import export
 
         return export.to_geotiff(self.grid, path, variables)  # a str is one variable
 
-    def _table(self, what: str):
+    def _table(self, what: str) -> Any:
         if what == "sites":
             return self.sites
         if what in ("regions_admin0", "regions_admin1"):
@@ -245,7 +249,7 @@ class SiteRanking:
             f"what must be 'sites', 'regions_admin0' or 'regions_admin1', got {what!r}"
         )
 
-    def explore(self, what: str = "sites", **kwargs):
+    def explore(self, what: str = "sites", **kwargs: Any) -> Any:
         """Interactive web map of the sites or a region table (needs folium).
 
         Uses :meth:`geopandas.GeoDataFrame.explore`, coloured by cost with the
@@ -258,7 +262,7 @@ class SiteRanking:
         kwargs.setdefault("legend_kwds", {"caption": "cost of IT energy [USD/MWh_IT]"})
         return gdf.explore(column=column, **kwargs)
 
-    def plot(self, variable: str = "score_usd_per_mwh_it", ax=None, **kwargs):
+    def plot(self, variable: str = "score_usd_per_mwh_it", ax: Any = None, **kwargs: Any) -> Any:
         """Draw a static map of a grid variable with country borders (needs matplotlib)."""
         import matplotlib.pyplot as plt
 
@@ -496,7 +500,7 @@ def _best_sites(ds: xr.Dataset, top: int, regions: Any) -> Any:
     return gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs="EPSG:4326")
 
 
-def _region_table(ds: xr.Dataset, level: str):
+def _region_table(ds: xr.Dataset, level: str) -> Any:
     import geopandas as gpd
 
     from computeatlas.models.aggregate import group_stats

@@ -28,7 +28,6 @@ the SHA-256 of the shipped region file, so every later join is an array lookup.
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -106,7 +105,7 @@ def _load_cached(path: Path | None, shape: tuple[int, int]) -> np.ndarray | None
     except (OSError, ValueError):
         path.unlink(missing_ok=True)
         return None
-    if out.shape != shape or out.dtype != np.int32:
+    if out.shape != shape or out.dtype != np.int32 or (out.size and out.min() < -1):
         path.unlink(missing_ok=True)
         return None
     return out
@@ -117,7 +116,7 @@ def _global_labels(level: str, resolution: float) -> np.ndarray:
     grid = GridSpec(resolution)
     path = _cache_file(level, resolution)
     cached = _load_cached(path, (grid.nlat, grid.nlon))
-    if cached is not None:
+    if cached is not None and cached.max() < len(layer(level)):
         return cached
     from rasterio.features import rasterize
     from rasterio.transform import from_origin
@@ -145,12 +144,14 @@ def _global_labels(level: str, resolution: float) -> np.ndarray:
 
 
 def _save(path: Path, values: np.ndarray) -> None:
-    tmp = path.with_name(f"{path.stem}.{os.getpid()}.part.npy")
+    """Write a label cache atomically; a cache that cannot be written is skipped."""
+    from computeatlas._io import atomic_write
+
     try:
-        np.save(tmp, values)
-        os.replace(tmp, path)
+        with atomic_write(path) as (tmp,):
+            np.save(tmp, values)
     except OSError:
-        tmp.unlink(missing_ok=True)
+        pass  # the labels are still returned; the next process recomputes them
 
 
 @cache

@@ -93,49 +93,49 @@ def _air_side(t, td, p_kpa, P, fan):
 
 
 @njit(cache=True)
-def hour(t, td, p_kpa, P):
-    """Cooling and electrical overhead of one hour.
+def _hour_air(t, td, p_kpa, P):
+    """Direct air-side economiser (with optional adiabatic assist)."""
+    mech_p, mech, water = _air_side(t, td, p_kpa, P, P[FAN])
+    return P[ELEC] + P[FAN] + mech_p, mech, water
 
-    Returns
-    -------
-    overhead : float
-        Facility power beyond IT per unit IT power (PUE - 1) [W/W].
-    mech : float
-        1.0 if compressors run in this hour, else 0.0.
-    water : float
-        Water evaporated [kg (about L) per kWh of IT energy].
-    """
-    if math.isnan(t) or math.isnan(td):
-        return math.nan, math.nan, math.nan
-    if td > t:
-        td = t
-    econ = int(P[ECON])
+
+@njit(cache=True)
+def _hour_water(t, td, p_kpa, P):
+    """Water-side economiser: cooling tower, plate heat exchanger, trim chiller."""
     fan = P[FAN]
     pump = P[PUMP]
     base = P[ELEC]
-    if econ == 0:
-        mech_p, mech, water = _air_side(t, td, p_kpa, P, fan)
-        return base + fan + mech_p, mech, water
-    if econ == 1:
-        tw = wet_bulb(t, td, p_kpa)
-        tcw = tw + P[TOWER]
-        approach = tcw + P[HX]
-        if approach <= P[CHW_S]:
-            load = 0.0
-        elif approach < P[CHW_S] + P[CHW_DT]:
-            load = (approach - P[CHW_S]) / P[CHW_DT]
-        else:
-            load = 1.0
-        mech_p = 0.0
-        if load > 0.0:
-            mech_p = load * (1.0 + fan + pump) / chiller_cop(tcw, P[CHW_S], P)
-        rejected = 1.0 + base + fan + pump + mech_p
-        water = P[EVAP_FRAC] * 3600.0 * rejected / P[H_FG]
-        return base + fan + pump + mech_p, 1.0 if load > 0.0 else 0.0, water
-    if econ == 2:
-        mech_p = (1.0 + fan + pump) / chiller_cop(t, P[CHW_S], P)
-        return base + fan + pump + mech_p, 1.0, 0.0
-    # econ == 3: direct liquid cooling on warm water, residual heat by the air side.
+    tw = wet_bulb(t, td, p_kpa)
+    tcw = tw + P[TOWER]
+    approach = tcw + P[HX]
+    if approach <= P[CHW_S]:
+        load = 0.0
+    elif approach < P[CHW_S] + P[CHW_DT]:
+        load = (approach - P[CHW_S]) / P[CHW_DT]
+    else:
+        load = 1.0
+    mech_p = 0.0
+    if load > 0.0:
+        mech_p = load * (1.0 + fan + pump) / chiller_cop(tcw, P[CHW_S], P)
+    rejected = 1.0 + base + fan + pump + mech_p
+    water = P[EVAP_FRAC] * 3600.0 * rejected / P[H_FG]
+    return base + fan + pump + mech_p, 1.0 if load > 0.0 else 0.0, water
+
+
+@njit(cache=True)
+def _hour_chiller(t, td, p_kpa, P):
+    """No economiser: an air-cooled chiller runs every hour."""
+    fan = P[FAN]
+    pump = P[PUMP]
+    mech_p = (1.0 + fan + pump) / chiller_cop(t, P[CHW_S], P)
+    return P[ELEC] + fan + pump + mech_p, 1.0, 0.0
+
+
+@njit(cache=True)
+def _hour_liquid(t, td, p_kpa, P):
+    """Direct liquid cooling on warm water; the residual heat goes by the air side."""
+    fan = P[FAN]
+    pump = P[PUMP]
     lf = P[LIQ]
     mech = 0.0
     water = 0.0
@@ -153,13 +153,39 @@ def hour(t, td, p_kpa, P):
         if not done:
             liq_mech = lf * (1.0 + pump) / chiller_cop(t_reject, P[FWS], P)
             mech = 1.0
-    air_fan = (1.0 - lf) * fan
     air_mech, air_on, air_water = _air_side(t, td, p_kpa, P, fan)
     if air_on > 0.0:
         mech = 1.0
     water += (1.0 - lf) * air_water
-    overhead = base + air_fan + pump + liq_mech + (1.0 - lf) * air_mech
+    overhead = P[ELEC] + (1.0 - lf) * fan + pump + liq_mech + (1.0 - lf) * air_mech
     return overhead, mech, water
+
+
+@njit(cache=True)
+def hour(t, td, p_kpa, P):
+    """Cooling and electrical overhead of one hour (dispatch on the economiser).
+
+    Returns
+    -------
+    overhead : float
+        Facility power beyond IT per unit IT power (PUE - 1) [W/W].
+    mech : float
+        1.0 if compressors run in this hour, else 0.0.
+    water : float
+        Water evaporated [kg (about L) per kWh of IT energy].
+    """
+    if math.isnan(t) or math.isnan(td):
+        return math.nan, math.nan, math.nan
+    if td > t:
+        td = t
+    econ = int(P[ECON])
+    if econ == 0:
+        return _hour_air(t, td, p_kpa, P)
+    if econ == 1:
+        return _hour_water(t, td, p_kpa, P)
+    if econ == 2:
+        return _hour_chiller(t, td, p_kpa, P)
+    return _hour_liquid(t, td, p_kpa, P)
 
 
 @njit(cache=True)

@@ -119,13 +119,13 @@ def humidity() -> xr.Dataset:
 
 
 @cache
-def _read_parquet(name: str):
+def _read_parquet(name: str) -> Any:
     import geopandas as gpd
 
     return gpd.read_parquet(data_path(name))
 
 
-def countries():
+def countries() -> Any:
     """Countries (admin-0) from Natural Earth 1:10m, simplified as a coverage.
 
     Returns
@@ -138,7 +138,7 @@ def countries():
     return _read_parquet("countries.parquet").copy()
 
 
-def admin1():
+def admin1() -> Any:
     """First-level administrative regions (provinces, states) from geoBoundaries.
 
     Returns
@@ -156,7 +156,7 @@ def _read_csv(name: str) -> pd.DataFrame:
     return pd.read_csv(data_path(name), keep_default_na=False, na_values=[""])
 
 
-def metros(*, min_population: int = 100_000):
+def metros(*, min_population: int = 100_000) -> pd.DataFrame:
     """Demand metros: GeoNames places with at least 100 000 inhabitants.
 
     Parameters

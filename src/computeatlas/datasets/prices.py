@@ -19,6 +19,7 @@ A price is never silently zero: every result says which rule produced it
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -65,7 +66,7 @@ def _country_values(table: pd.DataFrame, countries: pd.DataFrame) -> pd.DataFram
     return out
 
 
-def resolve_prices(prices: pd.DataFrame | str | None = None, *, level: str = "admin1"):
+def resolve_prices(prices: pd.DataFrame | str | None = None, *, level: str = "admin1") -> Any:
     """Assign an electricity price [USD/MWh] to every admin-1 region or country.
 
     Parameters
@@ -96,11 +97,11 @@ def resolve_prices(prices: pd.DataFrame | str | None = None, *, level: str = "ad
 
 
 @cache
-def _resolve_default(level: str):
+def _resolve_default(level: str) -> Any:
     return _resolve(_shipped.electricity_prices(), level)
 
 
-def _resolve(table: pd.DataFrame, level: str):
+def _resolve(table: pd.DataFrame, level: str) -> Any:
     countries = _shipped.countries()
     by_country = _country_values(table, countries)
     if level == "admin0":
@@ -149,7 +150,7 @@ def _resolve(table: pd.DataFrame, level: str):
     return out
 
 
-def resolve_carbon():
+def resolve_carbon() -> Any:
     """Grid carbon intensity [kgCO2/MWh] for every admin-1 region.
 
     Rule: the region's own row (US states, Chinese and Canadian provinces), then

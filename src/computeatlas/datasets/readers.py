@@ -36,7 +36,9 @@ def _open(path: PathLike) -> xr.Dataset:
         raise InputError(f"cannot read {p} as NetCDF: {err}") from err
 
 
-def read_era5(source: PathLike | xr.Dataset, *, variables=("t2m", "d2m")) -> xr.Dataset:
+def read_era5(
+    source: PathLike | xr.Dataset, *, variables: str | tuple[str, ...] = ("t2m", "d2m")
+) -> xr.Dataset:
     """Read an ERA5 (or ERA5-Land) NetCDF file of 2 m temperature and dew point.
 
     Parameters
@@ -72,7 +74,10 @@ def read_era5(source: PathLike | xr.Dataset, *, variables=("t2m", "d2m")) -> xr.
             f"ERA5 input has no 't2m' variable (found: {found}); "
             "rename your 2 m temperature to 't2m'"
         )
-    names = [v for v in variables if v in ds.data_vars]
+    wanted = (variables,) if isinstance(variables, str) else tuple(variables)
+    if "t2m" not in wanted:
+        raise InputError(f"read_era5 variables must include 't2m', got {variables!r}")
+    names = [v for v in wanted if v in ds.data_vars]
     out = ds[names]
     for extra in ("number", "expver", "surface", "heightAboveGround"):
         if extra in out.coords and out[extra].ndim == 0:
@@ -338,7 +343,7 @@ def _infer_level(code: str) -> str:
     return "bidding_zone"
 
 
-def read_regions(source: PathLike | Any, *, name_column: str | None = None):
+def read_regions(source: PathLike | Any, *, name_column: str | None = None) -> Any:
     """Read a region layer (GeoPackage, GeoJSON, Shapefile, GeoParquet or GeoDataFrame).
 
     Parameters
