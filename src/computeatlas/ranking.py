@@ -196,6 +196,11 @@ class SiteRanking:
     def regions(self, level: str = "admin0") -> Any:
         """Aggregate the ranking per country (``admin0``) or province/state (``admin1``).
 
+        Parameters
+        ----------
+        level : {"admin0", "admin1"}, default "admin0"
+            Region layer.
+
         Returns
         -------
         geopandas.GeoDataFrame
@@ -263,7 +268,21 @@ class SiteRanking:
         return gdf.explore(column=column, **kwargs)
 
     def plot(self, variable: str = "score_usd_per_mwh_it", ax: Any = None, **kwargs: Any) -> Any:
-        """Draw a static map of a grid variable with country borders (needs matplotlib)."""
+        """Draw a static map of a grid variable with country borders (needs matplotlib).
+
+        Parameters
+        ----------
+        variable : str, default "score_usd_per_mwh_it"
+            A (lat, lon) variable of :attr:`grid`.
+        ax : matplotlib.axes.Axes, optional
+            Axes to draw on; a new figure when omitted.
+        **kwargs
+            Passed to :meth:`matplotlib.axes.Axes.pcolormesh`.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
         import matplotlib.pyplot as plt
 
         from computeatlas.datasets import countries

@@ -46,6 +46,10 @@ def data_path(name: str) -> Path:
     name : str
         File name inside ``computeatlas/data`` (e.g. ``"metros.csv"``).
 
+    Returns
+    -------
+    pathlib.Path
+
     Raises
     ------
     DataError

@@ -51,7 +51,17 @@ def _pick(family: str, key: str, skip: tuple[str, ...] = ()) -> dict[str, Any]:
 
 
 def names(family: str) -> list[str]:
-    """Names of the presets of one family (``cooling``, ``ashrae``, ``routes``, ...)."""
+    """List the names of the presets of one family.
+
+    Parameters
+    ----------
+    family : str
+        ``cooling``, ``ashrae``, ``routes``, ``token_energy`` or ``heat_prices``.
+
+    Returns
+    -------
+    list of str
+    """
     return sorted(k for k, v in _load(family).items() if isinstance(v, dict) and k != "common")
 
 
@@ -79,7 +89,17 @@ class AshraeClass:
 
 
 def ashrae_class(name: str | AshraeClass = "A1") -> AshraeClass:
-    """Return an ASHRAE envelope: ``recommended``, ``A1`` .. ``A4`` (or pass one through)."""
+    """Return an ASHRAE envelope: ``recommended``, ``A1`` .. ``A4`` (or pass one through).
+
+    Parameters
+    ----------
+    name : str or AshraeClass, default "A1"
+        Class name.
+
+    Returns
+    -------
+    AshraeClass
+    """
     if isinstance(name, AshraeClass):
         return name
     return AshraeClass(name=name, **_pick("ashrae", name))
@@ -150,9 +170,14 @@ class CoolingTechnology:
 def cooling(name: str | CoolingTechnology = "hyperscale_air_economiser") -> CoolingTechnology:
     """Return a cooling technology preset (or pass one through).
 
-    Known presets: ``hyperscale_air_economiser`` (default),
-    ``water_side_economiser``, ``air_cooled_chiller``,
-    ``direct_liquid_warm_water``.
+    Parameters
+    ----------
+    name : str or CoolingTechnology, default "hyperscale_air_economiser"
+        Preset name (:func:`names` ``("cooling")`` lists them).
+
+    Returns
+    -------
+    CoolingTechnology
     """
     if isinstance(name, CoolingTechnology):
         return name
@@ -195,7 +220,14 @@ class Route:
 def route(name: str | Route = "cloud_backbone") -> Route:
     """Return a route preset.
 
-    Known: ``line_of_sight``, ``cloud_backbone`` (default), ``public_internet``.
+    Parameters
+    ----------
+    name : str or Route, default "cloud_backbone"
+        Preset name (:func:`names` ``("routes")`` lists them).
+
+    Returns
+    -------
+    Route
     """
     if isinstance(name, Route):
         return name
@@ -217,7 +249,17 @@ class TokenEnergy:
 
 
 def token_energy(name: str | float | TokenEnergy = "h100_8b_batch64") -> TokenEnergy:
-    """Return an energy-per-token preset, or wrap a number [MWh_IT per million tokens]."""
+    """Return an energy-per-token preset, or wrap a number.
+
+    Parameters
+    ----------
+    name : str, float or TokenEnergy, default "h100_8b_batch64"
+        Preset name, or IT energy [MWh_IT per million tokens].
+
+    Returns
+    -------
+    TokenEnergy
+    """
     if isinstance(name, TokenEnergy):
         return name
     if isinstance(name, (int, float)) and not isinstance(name, bool):
@@ -242,7 +284,14 @@ class HeatPrice:
 def heat_price(name: str | float | HeatPrice = "donated") -> HeatPrice:
     """Return a heat-price scenario: ``donated`` (default, 0), ``sold``, ``avoided_cost``.
 
-    A number is taken as USD per MWh of heat.
+    Parameters
+    ----------
+    name : str, float or HeatPrice, default "donated"
+        Scenario name, or a price [USD per MWh of heat].
+
+    Returns
+    -------
+    HeatPrice
     """
     if isinstance(name, HeatPrice):
         return name
