@@ -64,7 +64,7 @@ ranking.regions("admin1")[["country_name", "name", "best_cost_usd_per_mwh_it",
                            "mean_cost_usd_per_mwh_it", "eligible_area_km2"]].head(10)
 """),
         code("""
-ax = ranking.plot("score", vmax=250)
+ax = ranking.plot("score_usd_per_mwh_it", vmax=250)
 ax.set_title("All-in cost of IT energy [USD/MWh_IT], eligible or not")
 plt.show()
 """),

@@ -25,20 +25,25 @@ from computeatlas.regions import Resolved, resolve
 __all__ = ["Layers", "humidity", "layers"]
 
 
-@cache
-def _humidity_with_dew_point() -> xr.Dataset:
+def _dew_point(rho: np.ndarray, t_mean: np.ndarray) -> np.ndarray:
+    """Dew point [degC] from water-vapour density [g m-3] and mean temperature [degC]."""
     from computeatlas.models.psychrometrics import (
         dew_point_from_vapour_pressure,
         vapour_pressure_from_density,
     )
 
+    # the maps hold 0 g/m3 in parts of Antarctica
+    e = vapour_pressure_from_density(np.maximum(rho, 1e-3), t_mean)
+    return dew_point_from_vapour_pressure(e).astype(np.float32)
+
+
+@cache
+def _humidity_with_dew_point() -> xr.Dataset:
     ds = datasets.humidity()
     t_mean = datasets.climate()["t2m"].mean("month")
-    rho = ds["rho"].clip(min=1e-3)  # the maps hold 0 g/m3 in parts of Antarctica
-    e = vapour_pressure_from_density(rho.values, t_mean.values[None, :, :])
     ds["dew_point"] = (
         ("exceedance", "lat", "lon"),
-        dew_point_from_vapour_pressure(e).astype(np.float32),
+        _dew_point(ds["rho"].values, t_mean.values[None, :, :]),
         {
             "long_name": "dew point exceeded for the given percentage of an average year",
             "standard_name": "dew_point_temperature",
@@ -74,19 +79,18 @@ def humidity() -> xr.Dataset:
 
 @cache
 def _default_arrays() -> dict[str, np.ndarray]:
-    """Read the shipped 0.25 deg layers once per process, as (lat, lon, ...) arrays."""
-    hum = _humidity_with_dew_point()
+    """Read the shipped 0.25 deg layers once per process, as (lat, lon, ...) array views.
+
+    Nothing is converted globally: each window samples its cells first.
+    """
+    hum = datasets.humidity()
     elev = datasets.elevation()
     return {
-        "t_monthly": np.ascontiguousarray(
-            datasets.climate()["t2m"].transpose("lat", "lon", "month").values, dtype=float
-        ),
-        "dew_point_q": np.ascontiguousarray(
-            hum["dew_point"].transpose("lat", "lon", "exceedance").values, dtype=float
-        ),
+        "t_monthly": datasets.climate()["t2m"].transpose("lat", "lon", "month").values,
+        "rho": hum["rho"].transpose("lat", "lon", "exceedance").values,
         "exceedance": hum["exceedance"].values.astype(float),
-        "elevation_m": elev["elevation"].values.astype(float),
-        "land_fraction": np.nan_to_num(elev["land_fraction"].values.astype(float), nan=0.0),
+        "elevation_m": elev["elevation"].values,
+        "land_fraction": np.nan_to_num(elev["land_fraction"].values, nan=0.0),
     }
 
 
@@ -96,6 +100,10 @@ def _district_heating_share() -> np.ndarray:
     dh = datasets.district_heating().set_index("country_iso2")["dh_share_pct"]
     iso = datasets.countries()["iso_a2"].to_numpy(str)
     return np.array([float(dh.get(c, np.nan)) for c in iso]) / 100.0
+
+
+#: Above this many samples the dew point is taken from the cached global derivation.
+_GLOBAL_DERIVE_CELLS = 260_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -158,7 +166,17 @@ def layers(
     Layers
     """
     arrays = _default_arrays()
-    sampled = {k: (v if k == "exceedance" else window.take(v)) for k, v in arrays.items()}
+    sampled = {
+        k: (v if k == "exceedance" else window.take(v).astype(float)) for k, v in arrays.items()
+    }
+    # The dew point is derived on the window (elementwise, so identical to the global
+    # layer of humidity()); a window of more than a quarter of the globe reuses that.
+    if window.size > _GLOBAL_DERIVE_CELLS:
+        dq = _humidity_with_dew_point()["dew_point"].transpose("lat", "lon", "exceedance")
+        sampled["dew_point_q"] = window.take(dq.values).astype(float)
+    else:
+        t_mean = sampled["t_monthly"].mean(axis=-1)[..., None]
+        sampled["dew_point_q"] = _dew_point(sampled["rho"], t_mean).astype(float)
     user = None if climate is None else _user_climate(window, climate)
     if user is not None and "time" in user["t2m"].dims:
         sampled["t_monthly"] = np.asarray(

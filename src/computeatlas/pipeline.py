@@ -35,15 +35,27 @@ class Evaluation:
     values : dict of numpy.ndarray
         Output variables of :mod:`computeatlas.schema`, each of ``window.shape``.
     rtt_ms : numpy.ndarray or None
-        RTT to each demand metro [ms], shape (metros, *window.shape).
+        RTT to each demand metro [ms], shape (metros, *window.shape); on a grid
+        only for up to :data:`MAX_METRO_FIELDS` metros (None beyond: the
+        eligibility and reach need no per-metro arrays).
     cooling_path : str
         Which input path the cooling model took.
+    within_count, within_weight : numpy.ndarray or None
+        Number and demand weight of the metros within the round-trip budget
+        ``budget_ms`` (when one is given).
     """
 
     layers: Layers
     values: dict[str, np.ndarray]
     rtt_ms: np.ndarray | None
     cooling_path: str
+    within_count: np.ndarray | None = None
+    within_weight: np.ndarray | None = None
+
+
+#: Largest number of metros for which a grid carries one RTT field per metro
+#: (``rtt_ms`` on ``metro, lat, lon``); above it only the nearest-metro RTT is kept.
+MAX_METRO_FIELDS = 16
 
 
 def evaluate(
@@ -54,6 +66,7 @@ def evaluate(
     weights: np.ndarray | None = None,
     climate: xr.Dataset | None = None,
     prices: pd.DataFrame | None = None,
+    budget_ms: float | None = None,
 ) -> Evaluation:
     """Run every model on a window.
 
@@ -71,6 +84,8 @@ def evaluate(
         A user climate (grid windows only).
     prices : pandas.DataFrame, optional
         A user price table.
+    budget_ms : float, optional
+        Round-trip budget [ms] for ``within_count``/``within_weight``.
 
     Returns
     -------
@@ -100,12 +115,13 @@ def evaluate(
         "carbon_kg_per_mwh_it": lay.regions.carbon_kg_per_mwh * pue,
         "score_usd_per_mwh_it": np.where(lay.land, score, np.nan),
     }
-    rtt = None
-    if metros is not None and len(metros):
-        w = np.ones(len(metros)) if weights is None else np.asarray(weights, float)
-        rtt, reach = _latency(window, metros, w, scenario)
-        values.update({reach_name(t): reach[k] for k, t in enumerate(REACH_THRESHOLDS_MS)})
-    return Evaluation(lay, values, rtt, path)
+    if metros is None or not len(metros):
+        return Evaluation(lay, values, None, path)
+    w = np.ones(len(metros)) if weights is None else np.asarray(weights, float)
+    lat = _latency(window, metros, w, scenario, budget_ms)
+    values.update({reach_name(t): lat["reach"][k] for k, t in enumerate(REACH_THRESHOLDS_MS)})
+    values["min_rtt_ms"] = lat["min_rtt"]
+    return Evaluation(lay, values, lat["rtt"], path, lat["count"], lat["weight"])
 
 
 def _cooling(lay: Layers, scenario: Scenario) -> tuple[dict[str, np.ndarray], str]:
@@ -193,18 +209,41 @@ def _weight_within(
 
 
 def _latency(
-    window: Any, metros: pd.DataFrame, weights: np.ndarray, scenario: Scenario
-) -> tuple[np.ndarray, np.ndarray]:
-    """RTT to each metro and the demand weight within each reporting budget."""
-    rtt = latency.rtt_field_ms(
-        window.lat,
-        window.lon,
-        metros["lat"].to_numpy(float),
-        metros["lon"].to_numpy(float),
-        route=scenario.route,
-        grid=window.is_grid,
-    )
-    radii = tuple(
-        float(latency.service_radius_km(t, route=scenario.route)) for t in REACH_THRESHOLDS_MS
-    )
-    return rtt, _weight_within(window, metros, weights, radii)
+    window: Any,
+    metros: pd.DataFrame,
+    weights: np.ndarray,
+    scenario: Scenario,
+    budget_ms: float | None,
+) -> dict[str, Any]:
+    """RTTs, nearest-metro RTT, reach within the reporting budgets and within the budget.
+
+    On a grid the reach and the count within the budget come from the row-interval
+    kernel (memory O(cells), not O(cells x metros)); per-metro RTT fields are built
+    only for up to :data:`MAX_METRO_FIELDS` metros.
+    """
+    mlat = metros["lat"].to_numpy(float)
+    mlon = metros["lon"].to_numpy(float)
+    route = scenario.route
+    rtt = None
+    if not window.is_grid or len(metros) <= MAX_METRO_FIELDS:
+        rtt = latency.rtt_field_ms(
+            window.lat, window.lon, mlat, mlon, route=route, grid=window.is_grid
+        )
+        min_rtt = rtt.min(axis=0)
+    else:
+        min_rtt = latency.nearest_rtt_ms(window.lat, window.lon, mlat, mlon, route=route)
+    radii = [float(latency.service_radius_km(t, route=route)) for t in REACH_THRESHOLDS_MS]
+    out: dict[str, Any] = {"rtt": rtt, "min_rtt": min_rtt, "count": None, "weight": None}
+    if budget_ms is None:
+        out["reach"] = _weight_within(window, metros, weights, tuple(radii))
+        return out
+    # Within the budget: a metro counts when its RTT <= budget, i.e. its distance is
+    # within the service radius; a budget at or below the fixed overhead reaches none.
+    reachable = budget_ms > route.fixed_ms
+    r_budget = float(latency.service_radius_km(budget_ms, route=route)) if reachable else 0.0
+    both = _weight_within(window, metros, weights, (*radii, r_budget))
+    count = _weight_within(window, metros, np.ones(len(metros)), (r_budget,))[0]
+    out["reach"] = both[:-1]
+    out["weight"] = both[-1] if reachable else np.zeros(window.shape)
+    out["count"] = count if reachable else np.zeros(window.shape)
+    return out

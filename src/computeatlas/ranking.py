@@ -379,36 +379,31 @@ def rank_sites(
     -----
     ``score_usd_per_mwh_it = price x PUE - heat_credit + carbon_price x
     intensity x PUE / 1000`` [USD/MWh_IT] (:func:`computeatlas.models.cost_usd_per_mwh_it`);
-    ``rank`` 1 is the cheapest eligible cell, ties broken by latitude then
-    longitude. A cell that lacks an input of the score (land, price, PUE, or
-    the carbon intensity when the carbon price is positive) is not ranked;
-    nothing is zero-filled. Regions and prices follow the rules of
-    :mod:`computeatlas.regions`.
+    ``rank`` 1 is the cheapest eligible cell (ties: latitude, then longitude).
+    A cell lacking an input of the score is not ranked (docs: pipeline.md).
     """
     from computeatlas.demand import resolve_metros
-    from computeatlas.models import latency
     from computeatlas.pipeline import evaluate
 
     scenario = Scenario.build(
-        technology=technology,
-        ashrae_class=ashrae_class,
-        heat_price=heat_price,
-        route=route,
-        energy_per_token=energy_per_token,
-        carbon_price_usd_per_t=carbon_price_usd_per_t,
-        it_mw=it_mw,
+        **{k: v for k, v in locals().items() if k in Scenario.OPTIONS}  # one validation
     )
     budget, share, n_top = _ranking_options(max_rtt_ms, mode, min_share, top)
     window = Window.from_bbox(bbox, _resolution(resolution))
     metros = resolve_metros(demand_metros)
     weights = _metro_weights(metros)
-    # ~60 float64 arrays per cell (months, humidity levels, outputs) + 2 per metro.
-    _check_memory(window.size, len(metros), 60, "rank_sites", per_metro_floats=2)
-    ev = evaluate(window, scenario, metros=metros, weights=weights, climate=climate, prices=prices)
+    _check_rank_memory(window, len(metros))
+    ev = evaluate(
+        window,
+        scenario,
+        metros=metros,
+        weights=weights,
+        climate=climate,
+        prices=prices,
+        budget_ms=budget,
+    )
     score = ev.values["score_usd_per_mwh_it"]
-    eligible = latency.eligible_by_rtt(
-        np.asarray(ev.rtt_ms), weights, budget, mode=mode, min_share=share
-    ) & np.isfinite(score)
+    eligible = _eligible(ev, weights, mode, share) & np.isfinite(score)
     rank = _rank(score, eligible, window.lat, window.lon)
     ds = _grid_dataset(window, ev, metros, eligible, rank)
     ds.attrs = _ranking_attrs(window, scenario, ev, metros, budget, mode, share)
@@ -416,6 +411,36 @@ def rank_sites(
     ds.attrs["climate"] = "user input" if climate is not None else "ERA5 2000-2025 climatology"
     ds["eligible"].attrs["long_name"] = f"within {budget:g} ms ({mode}) and priced land"
     return SiteRanking(grid=ds, metros=metros, top=n_top, _regions=ev.layers.regions)
+
+
+def _eligible(ev: Any, weights: np.ndarray, mode: str, share: float) -> np.ndarray:
+    from computeatlas.models import latency
+
+    return latency.eligible_by_reach(
+        np.asarray(ev.within_count),
+        np.asarray(ev.within_weight),
+        weights,
+        mode=mode,
+        min_share=share,
+    )
+
+
+def _check_rank_memory(window: Window, n_metros: int) -> None:
+    """Refuse a ranking that would not fit, counting what the pipeline allocates."""
+    from computeatlas.pipeline import MAX_METRO_FIELDS
+
+    # ~60 float64 arrays per cell (12 months, 15 humidity levels, intermediates and
+    # outputs); two per metro (angle, RTT) when per-metro fields are kept; the reach
+    # kernel's (5 radii x rows x full-circle columns) difference arrays.
+    per_metro = 2 if n_metros <= MAX_METRO_FIELDS else 0
+    kernel_rows = 5 * window.lat.size * window.grid.nlon / max(window.size, 1)
+    _check_memory(
+        window.size,
+        n_metros,
+        60 + int(np.ceil(kernel_rows)),
+        "rank_sites",
+        per_metro_floats=per_metro,
+    )
 
 
 def _ranking_options(
@@ -463,11 +488,12 @@ def _grid_dataset(
     )
     for var in schema.for_output("grid"):
         ds[var.name] = (dims, ev.values[var.name], schema.attrs(var.name))
-    ds["rtt_ms"] = (
-        ("metro", "lat", "lon"),
-        ev.rtt_ms,
-        {"long_name": "fibre round-trip time to each demand metro", "units": "ms"},
-    )
+    if ev.rtt_ms is not None:
+        ds["rtt_ms"] = (
+            ("metro", "lat", "lon"),
+            ev.rtt_ms,
+            {"long_name": "fibre round-trip time to each demand metro", "units": "ms"},
+        )
     ds["eligible"] = (dims, eligible, {"long_name": "within the budget and priced land"})
     ds["rank"] = (
         dims,
@@ -513,8 +539,9 @@ def _best_sites(ds: xr.Dataset, top: int, regions: Any) -> Any:
     data.update(regions.columns((r, c)))
     for var in schema.for_output("sites"):
         data[var.name] = ds[var.name].values[r, c]
-    for k, label in enumerate(ds["metro"].values):
-        data[f"rtt_ms_{label}"] = ds["rtt_ms"].values[k, r, c]
+    if "rtt_ms" in ds:
+        for k, label in enumerate(ds["metro"].values):
+            data[f"rtt_ms_{label}"] = ds["rtt_ms"].values[k, r, c]
     df = pd.DataFrame(data)
     return gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs="EPSG:4326")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from numbers import Real
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -108,6 +108,17 @@ class Scenario:
     it_mw : float
         IT load [MW], > 0: sizes the heat offered to a district-heating network.
     """
+
+    #: Keyword arguments of :meth:`build` (the options ``rank_sites`` and ``site_report`` share).
+    OPTIONS: ClassVar[tuple[str, ...]] = (
+        "technology",
+        "ashrae_class",
+        "heat_price",
+        "route",
+        "energy_per_token",
+        "carbon_price_usd_per_t",
+        "it_mw",
+    )
 
     technology: CoolingTechnology
     ashrae: AshraeClass

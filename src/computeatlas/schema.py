@@ -69,6 +69,7 @@ VARIABLES: tuple[Variable, ...] = (
         "USD MWh-1",
         _ALL,
     ),
+    Variable("min_rtt_ms", "fibre round-trip time to the nearest demand metro", "ms"),
     *(
         Variable(reach_name(t), f"demand weight within {t:g} ms round trip", "1")
         for t in REACH_THRESHOLDS_MS

@@ -86,15 +86,7 @@ def site_report(
     from computeatlas.pipeline import evaluate
     from computeatlas.ranking import _metro_weights
 
-    scenario = Scenario.build(
-        technology=technology,
-        ashrae_class=ashrae_class,
-        heat_price=heat_price,
-        route=route,
-        energy_per_token=energy_per_token,
-        carbon_price_usd_per_t=carbon_price_usd_per_t,
-        it_mw=it_mw,
-    )
+    scenario = Scenario.build(**{k: v for k, v in locals().items() if k in Scenario.OPTIONS})
     lat, lon = parse_points(points)
     metros = resolve_metros(demand_metros) if demand_metros is not None else None
     weights = None if metros is None else _metro_weights(metros)

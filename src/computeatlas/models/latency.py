@@ -33,6 +33,7 @@ from computeatlas.presets import route as route_preset
 __all__ = [
     "FIBRE_GROUP_INDEX",
     "FIBRE_SPEED_KM_PER_MS",
+    "eligible_by_reach",
     "eligible_by_rtt",
     "great_circle_km",
     "nearest_rtt_ms",
@@ -324,3 +325,44 @@ def eligible_by_rtt(
     w = np.asarray(weights, dtype=float)
     share = np.tensordot(w, within, axes=(0, 0)) / w.sum()
     return np.asarray(share >= min_share - 1e-12)
+
+
+def eligible_by_reach(
+    count_within: np.ndarray,
+    weight_within: np.ndarray,
+    weights: ArrayLike,
+    *,
+    mode: str,
+    min_share: float,
+) -> np.ndarray:
+    """Whether each sample is close enough to the demand, from the metros within the budget.
+
+    Parameters
+    ----------
+    count_within : numpy.ndarray
+        Number of metros within the round-trip budget of each sample
+        (:func:`weight_within_km` with unit weights at the service radius).
+    weight_within : numpy.ndarray
+        Their summed demand weight [1].
+    weights : array_like
+        Demand weight of every metro [1].
+    mode : {"all", "share"}
+        ``all``: every metro within the budget; ``share``: the metros within it
+        hold at least ``min_share`` of the weight.
+    min_share : float
+        Required share in ``share`` mode, in (0, 1].
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        Shape of ``count_within``.
+
+    Notes
+    -----
+    The same rule as :func:`eligible_by_rtt` without per-metro arrays: memory
+    O(cells) for any number of metros.
+    """
+    w = np.asarray(weights, dtype=float)
+    if mode == "all":
+        return np.asarray(count_within >= w.size - 0.5)
+    return np.asarray(weight_within / w.sum() >= min_share - 1e-12)

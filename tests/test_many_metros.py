@@ -1,0 +1,52 @@
+"""Eligibility and reach for many metros come from the row-interval kernel, not per-metro grids."""
+
+import numpy as np
+import pytest
+
+import computeatlas
+from computeatlas.models import rtt_ms
+from computeatlas.pipeline import MAX_METRO_FIELDS
+
+BBOX = (100, 20, 125, 45)
+
+
+@pytest.fixture(scope="module")
+def metros():
+    table = computeatlas.datasets.metros()
+    cn = table[table["country"] == "CN"].nlargest(40, "population")
+    assert len(cn) > MAX_METRO_FIELDS
+    return cn[["name", "lat", "lon", "population"]].reset_index(drop=True)
+
+
+@pytest.mark.parametrize(("mode", "share"), [("all", 1.0), ("share", 0.6)])
+def test_eligibility_matches_brute_force(metros, mode, share):
+    r = computeatlas.rank_sites(BBOX, metros, max_rtt_ms=25, mode=mode, min_share=share)
+    g = r.grid
+    assert "rtt_ms" not in g  # no per-metro fields beyond MAX_METRO_FIELDS
+    lat, lon = np.meshgrid(g["lat"].values, g["lon"].values, indexing="ij")
+    rtt = rtt_ms(
+        lat[None],
+        lon[None],
+        metros["lat"].to_numpy()[:, None, None],
+        metros["lon"].to_numpy()[:, None, None],
+    )
+    within = rtt <= 25
+    w = metros["population"].to_numpy(float)
+    if mode == "all":
+        expect = within.all(axis=0)
+    else:
+        expect = np.tensordot(w, within, axes=(0, 0)) / w.sum() >= share
+    expect &= np.isfinite(g["score_usd_per_mwh_it"].values)
+    np.testing.assert_array_equal(g["eligible"].values, expect)
+    assert expect.any()
+    np.testing.assert_allclose(g["min_rtt_ms"].values, rtt.min(axis=0), rtol=1e-9, atol=1e-6)
+    w30 = np.tensordot(w, rtt <= 30, axes=(0, 0))
+    np.testing.assert_allclose(g["reachable_population_30ms"].values, w30)
+
+
+def test_a_budget_below_the_fixed_overhead_reaches_nothing():
+    from computeatlas.presets import Route
+
+    slow = Route("slow", 1.5, 10.0)
+    r = computeatlas.rank_sites(BBOX, ["Beijing"], max_rtt_ms=9.0, route=slow)
+    assert not r.grid["eligible"].values.any()
