@@ -83,7 +83,9 @@ def test_heat_credit_formula_and_bounds():
 
 def test_heat_price_presets():
     assert presets.heat_price().usd_per_mwh_heat == 0.0
-    assert presets.heat_price("sold").usd_per_mwh_heat == pytest.approx(21.0 * 1.082)
+    # 21 EUR/MWh at the ECB's 2024 annual-average reference rate, 1.0824 USD per EUR
+    # (ECB euro foreign exchange reference rates, annual average 2024).
+    assert presets.heat_price("sold").usd_per_mwh_heat == pytest.approx(21.0 * 1.0824, rel=1e-4)
     assert presets.heat_price(12.5).usd_per_mwh_heat == 12.5
     with pytest.raises(InputError):
         presets.heat_price(-1.0)

@@ -299,5 +299,16 @@ def heat_price(name: str | float | HeatPrice = "donated") -> HeatPrice:
         return HeatPrice(name="custom", usd_per_mwh_heat=float(name), source="user value")
     raw = dict(_pick("heat_prices", str(name)))
     eur = raw.pop("eur_per_mwh_heat")
-    rate = raw.pop("usd_per_eur")
+    rate = _usd_per_eur(int(raw.pop("fx_year")))
     return HeatPrice(name=str(name), usd_per_mwh_heat=eur * rate, **raw)
+
+
+def _usd_per_eur(year: int) -> float:
+    """Shipped annual-average USD per EUR of a year (ECB reference rates)."""
+    from computeatlas.datasets import exchange_rates
+
+    fx = exchange_rates()
+    row = fx[(fx["currency"] == "EUR") & (fx["year"] == year)]
+    if row.empty:
+        raise InputError(f"no shipped EUR exchange rate for {year}")
+    return float(row["usd_per_unit"].iloc[0])
