@@ -121,6 +121,11 @@ def evaluate(
     lat = _latency(window, metros, w, scenario, budget_ms)
     values.update({reach_name(t): lat["reach"][k] for k, t in enumerate(REACH_THRESHOLDS_MS)})
     values["min_rtt_ms"] = lat["min_rtt"]
+    values["rtt_mean_ms"] = np.full(window.shape, np.nan)
+    if not window.is_grid:  # on a grid the ranking fills it for the ranked cells
+        values["rtt_mean_ms"] = latency.mean_rtt_ms(
+            window.lat, window.lon, metros["lat"], metros["lon"], w, route=scenario.route
+        )
     return Evaluation(lay, values, lat["rtt"], path, lat["count"], lat["weight"])
 
 

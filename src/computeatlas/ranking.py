@@ -404,7 +404,7 @@ def rank_sites(
     )
     score = ev.values["score_usd_per_mwh_it"]
     eligible = _eligible(ev, weights, mode, share) & np.isfinite(score)
-    rank = _rank(score, eligible, window.lat, window.lon)
+    rank = _rank(window, ev, eligible, metros, weights, scenario)
     ds = _grid_dataset(window, ev, metros, eligible, rank)
     ds.attrs = _ranking_attrs(window, scenario, ev, metros, budget, mode, share)
     ds.attrs["prices"] = "user table" if prices is not None else "computeatlas default"
@@ -515,12 +515,39 @@ def _grid_dataset(
     return ds
 
 
-def _rank(score: np.ndarray, eligible: np.ndarray, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+#: Costs equal to this step [USD/MWh_IT] are ties, ordered by what else matters.
+TIE_STEP_USD_PER_MWH = 0.01
+
+
+def _rank(
+    window: Window,
+    ev: Any,
+    eligible: np.ndarray,
+    metros: pd.DataFrame,
+    weights: np.ndarray,
+    scenario: Scenario,
+) -> np.ndarray:
+    """Rank eligible cells by cost to the cent, then by what else matters.
+
+    Ties on cost are ordered by lower demand-weighted RTT, then larger reachable
+    demand within the budget, then latitude and longitude (deterministic). Also
+    fills ``rtt_mean_ms`` of the ranked cells in ``ev.values``.
+    """
+    from computeatlas.models import latency
+
+    score = ev.values["score_usd_per_mwh_it"]
     rank = np.zeros(score.shape, dtype=np.int32)
     r, c = np.nonzero(eligible)
-    if r.size:
-        order = np.lexsort((lon[c], lat[r], score[r, c]))
-        rank[r[order], c[order]] = np.arange(1, r.size + 1, dtype=np.int32)
+    if not r.size:
+        return rank
+    mean_rtt = latency.mean_rtt_ms(
+        window.lat[r], window.lon[c], metros["lat"], metros["lon"], weights, route=scenario.route
+    )
+    ev.values["rtt_mean_ms"][r, c] = mean_rtt
+    cents = np.round(score[r, c] / TIE_STEP_USD_PER_MWH)
+    reach = np.asarray(ev.within_weight)[r, c]
+    order = np.lexsort((window.lon[c], window.lat[r], -reach, mean_rtt, cents))
+    rank[r[order], c[order]] = np.arange(1, r.size + 1, dtype=np.int32)
     return rank
 
 

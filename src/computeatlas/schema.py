@@ -70,6 +70,11 @@ VARIABLES: tuple[Variable, ...] = (
         _ALL,
     ),
     Variable("min_rtt_ms", "fibre round-trip time to the nearest demand metro", "ms"),
+    Variable(
+        "rtt_mean_ms",
+        "demand-weighted mean fibre round-trip time to the metros (ranked cells on a grid)",
+        "ms",
+    ),
     *(
         Variable(reach_name(t), f"demand weight within {t:g} ms round trip", "1")
         for t in REACH_THRESHOLDS_MS

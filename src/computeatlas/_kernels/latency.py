@@ -299,3 +299,30 @@ def min_angle_banded(lat, lon, blat, blon, offsets):
             prev = best_j
             out[r, c] = math.acos(min(1.0, max(-1.0, best)))
     return out
+
+
+@njit(cache=True, parallel=True)
+def weighted_mean_angle(plat, plon, mlat, mlon, weight):
+    """Weighted mean angular distance [rad] from each point to the metros (haversine form).
+
+    ``plat``/``plon`` are (n,) points; memory O(n), time O(n x metros).
+    """
+    n = plat.size
+    m = mlat.size
+    out = np.empty(n)
+    wsum = 0.0
+    for j in range(m):
+        wsum += weight[j]
+    for i in prange(n):
+        p1 = math.radians(plat[i])
+        acc = 0.0
+        for j in range(m):
+            p2 = math.radians(mlat[j])
+            dl = math.radians(mlon[j] - plon[i])
+            a = (
+                math.sin(0.5 * (p2 - p1)) ** 2
+                + math.cos(p1) * math.cos(p2) * math.sin(0.5 * dl) ** 2
+            )
+            acc += weight[j] * 2.0 * math.asin(min(1.0, math.sqrt(a)))
+        out[i] = acc / wsum if wsum > 0 else math.nan
+    return out

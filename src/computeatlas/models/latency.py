@@ -36,6 +36,7 @@ __all__ = [
     "eligible_by_reach",
     "eligible_by_rtt",
     "great_circle_km",
+    "mean_rtt_ms",
     "nearest_rtt_ms",
     "rtt_field_ms",
     "rtt_ms",
@@ -366,3 +367,48 @@ def eligible_by_reach(
     if mode == "all":
         return np.asarray(count_within >= w.size - 0.5)
     return np.asarray(weight_within / w.sum() >= min_share - 1e-12)
+
+
+def mean_rtt_ms(
+    lat: ArrayLike,
+    lon: ArrayLike,
+    metro_lat: ArrayLike,
+    metro_lon: ArrayLike,
+    weights: ArrayLike,
+    *,
+    route: str | Route = "cloud_backbone",
+) -> np.ndarray:
+    r"""Demand-weighted mean round-trip time from points to the metros.
+
+    Parameters
+    ----------
+    lat, lon : array_like
+        Point coordinates [deg], shape (n,).
+    metro_lat, metro_lon : array_like
+        Metro coordinates [deg], shape (m,).
+    weights : array_like
+        Demand weight of each metro [1], shape (m,).
+    route : str or Route, default "cloud_backbone"
+        Route preset.
+
+    Returns
+    -------
+    numpy.ndarray
+        :math:`\sum_j w_j \mathrm{RTT}_j / \sum_j w_j` [ms], shape (n,).
+
+    Notes
+    -----
+    RTT is affine in distance, so the weighted mean RTT is the RTT of the
+    weighted mean great-circle distance; a numba kernel sums it in O(n) memory.
+    """
+    from computeatlas._kernels.latency import weighted_mean_angle
+
+    r = route_preset(route)
+    angle = weighted_mean_angle(
+        np.ascontiguousarray(lat, dtype=float).ravel(),
+        np.ascontiguousarray(lon, dtype=float).ravel(),
+        np.asarray(metro_lat, dtype=float),
+        np.asarray(metro_lon, dtype=float),
+        np.asarray(weights, dtype=float),
+    )
+    return r.fixed_ms + 2.0 * angle * EARTH_RADIUS_KM * r.route_factor / FIBRE_SPEED_KM_PER_MS
