@@ -37,3 +37,21 @@ def test_rank_sites_on_local_cluster():
         in_memory.grid["score_usd_per_mwh_it"].values,
         equal_nan=True,
     )
+
+
+def test_rank_sites_in_row_bands_on_a_two_worker_cluster():
+    # The whole pipeline block-wise: every step is per cell or per row, so bands joined on
+    # a 2-worker (2-process) LocalCluster give exactly the in-memory answer.
+    box, metros = (95, 18, 150, 55), ["Beijing", "Shanghai", "Seoul", "Tokyo"]
+    options = dict(max_rtt_ms=50, technology="direct_liquid_warm_water", heat_price="sold")
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster),
+    ):
+        banded = computeatlas.rank_sites(box, metros, band_rows=37, **options)
+    whole = computeatlas.rank_sites(box, metros, **options)
+    for name in whole.grid.data_vars:
+        np.testing.assert_array_equal(banded.grid[name].values, whole.grid[name].values, name)
+    assert banded.sites.drop(columns="geometry").equals(whole.sites.drop(columns="geometry"))

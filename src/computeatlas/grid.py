@@ -479,6 +479,23 @@ class Window:
         """Number of samples (cells or points)."""
         return int(np.prod(self.shape))
 
+    def row_band(self, start: int, stop: int) -> Window:
+        """Rows ``start:stop`` of a grid window (for block-wise evaluation).
+
+        Parameters
+        ----------
+        start, stop : int
+            Row range of the window.
+
+        Returns
+        -------
+        Window
+        """
+        if not self.is_grid:
+            raise InputError("row bands exist only for grid windows")
+        sl = slice(start, stop)
+        return Window(self.grid, self.lat[sl], self.lon, self.rows[sl], self.cols, True, self.bbox)
+
     def mesh(self) -> tuple[np.ndarray, np.ndarray]:
         """Latitude and longitude of every sample, each of :attr:`shape` [deg]."""
         if self.is_grid:

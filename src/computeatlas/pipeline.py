@@ -21,7 +21,7 @@ from computeatlas.models import cooling, energy, heat, latency
 from computeatlas.scenario import Scenario
 from computeatlas.schema import REACH_THRESHOLDS_MS, reach_name
 
-__all__ = ["Evaluation", "evaluate"]
+__all__ = ["Evaluation", "evaluate", "evaluate_bands"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -252,3 +252,81 @@ def _latency(
     out["weight"] = both[-1] if reachable else np.zeros(window.shape)
     out["count"] = count if reachable else np.zeros(window.shape)
     return out
+
+
+def evaluate_bands(window: Any, scenario: Scenario, *, band_rows: int, **kwargs: Any) -> Evaluation:
+    """Run :func:`evaluate` on row bands of a grid window as dask tasks and join them.
+
+    Parameters
+    ----------
+    window : Window
+        A grid window.
+    scenario : Scenario
+        Technology, prices and fibre assumptions.
+    band_rows : int
+        Rows per task.
+    **kwargs
+        Passed to :func:`evaluate` (metros, weights, prices, budget_ms).
+
+    Returns
+    -------
+    Evaluation
+        Identical to ``evaluate(window, ...)``: every step is per cell or per row.
+
+    Notes
+    -----
+    The tasks run on dask's current scheduler: a ``dask.distributed`` client if the
+    caller created one (the library never starts one), else the local threads.
+    """
+    import dask
+
+    if kwargs.get("climate") is not None:
+        from computeatlas.errors import InputError
+
+        raise InputError("band_rows needs the shipped climate; pass climate=None")
+    n = window.lat.size
+    tasks = [
+        dask.delayed(evaluate)(window.row_band(i, min(i + band_rows, n)), scenario, **kwargs)
+        for i in range(0, n, band_rows)
+    ]
+    return _join(window, list(dask.compute(*tasks)))
+
+
+def _join(window: Any, parts: list[Evaluation]) -> Evaluation:
+    """Concatenate evaluations of consecutive row bands."""
+    from dataclasses import fields, replace
+
+    from computeatlas.regions import Resolved
+
+    def cat(items: list[Any], axis: int = 0) -> Any:
+        return None if items[0] is None else np.concatenate(items, axis=axis)
+
+    first = parts[0]
+    reg = first.layers.regions
+    regions = replace(
+        reg,
+        **{
+            f.name: cat([getattr(p.layers.regions, f.name) for p in parts])
+            for f in fields(Resolved)
+            if isinstance(getattr(reg, f.name), np.ndarray)
+        },
+    )
+    lay = replace(
+        first.layers,
+        window=window,
+        regions=regions,
+        **{
+            name: cat([getattr(p.layers, name) for p in parts])
+            for name in ("t_monthly", "dew_point_q", "elevation_m", "land_fraction")
+        },
+        district_heating_share=cat([p.layers.district_heating_share for p in parts]),
+    )
+    values = {k: cat([p.values[k] for p in parts]) for k in first.values}
+    return Evaluation(
+        lay,
+        values,
+        cat([p.rtt_ms for p in parts], axis=1),
+        first.cooling_path,
+        cat([p.within_count for p in parts]),
+        cat([p.within_weight for p in parts]),
+    )

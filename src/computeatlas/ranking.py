@@ -334,6 +334,7 @@ def rank_sites(
     resolution: float | None = None,
     top: int = 100,
     it_mw: float = 100.0,
+    band_rows: int | None = None,
 ) -> SiteRanking:
     """Rank grid cells by the all-in cost of IT energy, within reach of the demand metros.
 
@@ -370,6 +371,9 @@ def rank_sites(
         Number of best cells in :attr:`SiteRanking.sites`.
     it_mw : float, default 100
         IT load [MW] used to size the heat offered to district heating.
+    band_rows : int, optional
+        Evaluate the grid in bands of this many rows as dask tasks, on dask's
+        current scheduler (e.g. a ``dask.distributed`` client you created).
 
     Returns
     -------
@@ -383,7 +387,6 @@ def rank_sites(
     A cell lacking an input of the score is not ranked (docs: pipeline.md).
     """
     from computeatlas.demand import resolve_metros
-    from computeatlas.pipeline import evaluate
 
     scenario = Scenario.build(
         **{k: v for k, v in locals().items() if k in Scenario.OPTIONS}  # one validation
@@ -393,15 +396,8 @@ def rank_sites(
     metros = resolve_metros(demand_metros)
     weights = _metro_weights(metros)
     _check_rank_memory(window, len(metros))
-    ev = evaluate(
-        window,
-        scenario,
-        metros=metros,
-        weights=weights,
-        climate=climate,
-        prices=prices,
-        budget_ms=budget,
-    )
+    kwargs = dict(metros=metros, weights=weights, prices=prices, budget_ms=budget)
+    ev = _evaluate(window, scenario, climate, _band_rows(band_rows), kwargs)
     score = ev.values["score_usd_per_mwh_it"]
     eligible = _eligible(ev, weights, mode, share) & np.isfinite(score)
     rank = _rank(window, ev, eligible, metros, weights, scenario)
@@ -411,6 +407,22 @@ def rank_sites(
     ds.attrs["climate"] = "user input" if climate is not None else "ERA5 2000-2025 climatology"
     ds["eligible"].attrs["long_name"] = f"within {budget:g} ms ({mode}) and priced land"
     return SiteRanking(grid=ds, metros=metros, top=n_top, _regions=ev.layers.regions)
+
+
+def _band_rows(band_rows: Any) -> int | None:
+    if band_rows is None:
+        return None
+    return int(check_number("band_rows", band_rows, minimum=1.0, integer=True))
+
+
+def _evaluate(
+    window: Window, scenario: Scenario, climate: Any, band_rows: int | None, kwargs: Any
+) -> Any:
+    from computeatlas.pipeline import evaluate, evaluate_bands
+
+    if band_rows is None:
+        return evaluate(window, scenario, climate=climate, **kwargs)
+    return evaluate_bands(window, scenario, band_rows=band_rows, climate=climate, **kwargs)
 
 
 def _eligible(ev: Any, weights: np.ndarray, mode: str, share: float) -> np.ndarray:
