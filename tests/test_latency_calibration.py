@@ -124,3 +124,31 @@ def test_docs_tables_are_generated_from_the_library():
     doc = (ROOT / "docs" / "models.md").read_text(encoding="utf-8")
     assert block in doc, "docs/models.md is stale: run docs/scripts/latency_tables.py --write"
     sys.modules.pop("latency_tables", None)
+
+
+@pytest.mark.parametrize("route", presets.names("routes"))
+def test_every_consumer_uses_the_same_latency_functions(route):
+    import computeatlas
+
+    metros = [(35.68, 139.69, 2.0), (37.57, 126.98, 1.0)]  # Tokyo, Seoul
+    ds = computeatlas.latency_field(
+        metros, resolution=1.0, bbox=(120, 30, 145, 45), thresholds_ms=(20, 30), route=route
+    )
+    lat, lon = ds["lat"].values, ds["lon"].values
+    ref = np.stack(
+        [latency.rtt_ms(lat[:, None], lon[None, :], a, b, route=route) for a, b, _ in metros]
+    )
+    np.testing.assert_allclose(ds["min_rtt_ms"].values, ref.min(axis=0), atol=1e-9)
+    for t in (20, 30):
+        brute = ((ref <= t) * np.array([2.0, 1.0])[:, None, None]).sum(axis=0)
+        assert np.mean(np.isclose(ds[f"reachable_population_{t}ms"].values, brute)) > 0.99
+    ranking = computeatlas.rank_sites((128, 33, 132, 36), metros, max_rtt_ms=30, route=route, top=3)
+    g = ranking.grid
+    want = np.stack(
+        [
+            latency.rtt_ms(g.lat.values[:, None], g.lon.values[None, :], a, b, route=route)
+            for a, b, _ in metros
+        ]
+    )
+    np.testing.assert_allclose(g["rtt_ms"].values, want, rtol=1e-9)
+    assert ds.attrs["fixed_ms"] == presets.route(route).fixed_ms
