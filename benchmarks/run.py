@@ -350,7 +350,7 @@ def careful_user_ranking(bbox, metro_names, max_rtt_ms, pue):
     import geopandas as gpd
     import pandas as pd
 
-    from computeatlas import datasets
+    from computeatlas import datasets, presets
 
     lat = pue["lat"].values
     lon = pue["lon"].values
@@ -372,13 +372,16 @@ def careful_user_ranking(bbox, metro_names, max_rtt_ms, pue):
         same & j1["price_usd_per_mwh"].notna(), j1["price_usd_per_mwh"], j0["price_usd_per_mwh"]
     )
     ok = np.ones(len(cells), dtype=bool)
+    route = presets.route()  # rank_sites' default route (its parameters, not its code)
     for name in metro_names:
         m = datasets.find_metro(name)
         p1, p2 = np.deg2rad(cells["lat"].to_numpy()), np.deg2rad(m["lat"])
         dl = np.deg2rad(cells["lon"].to_numpy() - m["lon"])
         a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
         d = 2 * R_KM * np.arcsin(np.sqrt(a))
-        ok &= 2 * d * 1.3 / (299_792.458 / 1.468 / 1000.0) <= max_rtt_ms
+        ok &= route.fixed_ms + 2 * d * route.route_factor / (299_792.458 / 1.468 / 1000.0) <= (
+            max_rtt_ms
+        )
     table = pd.DataFrame(
         {"lat": cells["lat"], "lon": cells["lon"], "score": price * cells["pue"].to_numpy()}
     )

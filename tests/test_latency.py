@@ -39,8 +39,13 @@ def test_rtt_formula_and_presets():
     assert float(latency.rtt_ms(0, 0, lat2, 0, route="line_of_sight")) == pytest.approx(
         2000.0 / 204.2, rel=1e-3
     )
+    # public_internet: Bozkurt et al.'s 2.1 rule of thumb plus a 4 ms fixed part.
     assert float(latency.rtt_ms(0, 0, lat2, 0, route="public_internet")) == pytest.approx(
-        2.1 * 2000.0 / 204.2, rel=1e-3
+        4.0 + 2.1 * 2000.0 / 204.2, rel=1e-3
+    )
+    # conduit_bound: the 1.3 shortest-conduit factor, no fixed part (a lower bound).
+    assert float(latency.rtt_ms(0, 0, lat2, 0, route="conduit_bound")) == pytest.approx(
+        1.3 * 2000.0 / 204.2, rel=1e-3
     )
     with pytest.raises(UnknownNameError, match="public_internet"):
         latency.rtt_ms(0, 0, 1, 1, route="internet")

@@ -3,7 +3,8 @@
 Shipped layers (offline, see ``grids/README.md`` for provenance):
 :func:`climate`, :func:`humidity`, :func:`elevation`, :func:`countries`,
 :func:`admin1`, :func:`metros`, :func:`electricity_prices`, :func:`exchange_rates`,
-:func:`carbon_intensity`, :func:`district_heating`, :func:`bidding_zones`.
+:func:`carbon_intensity`, :func:`district_heating`, :func:`bidding_zones`,
+:func:`latency_pairs`.
 """
 
 from computeatlas.datasets._shipped import (
@@ -19,6 +20,7 @@ from computeatlas.datasets._shipped import (
     exchange_rates,
     find_metro,
     humidity,
+    latency_pairs,
     manifest,
     metros,
 )
@@ -43,6 +45,7 @@ __all__ = [
     "exchange_rates",
     "find_metro",
     "humidity",
+    "latency_pairs",
     "manifest",
     "metros",
     "read_climate_geotiff",

