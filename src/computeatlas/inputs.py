@@ -102,8 +102,41 @@ def _district_heating_share() -> np.ndarray:
     return np.array([float(dh.get(c, np.nan)) for c in iso]) / 100.0
 
 
-#: Above this many samples the dew point is taken from the cached global derivation.
+#: Above this many samples the whole layers are read (and cached) rather than the
+#: window's block, and the dew point is taken from the cached global derivation.
 _GLOBAL_DERIVE_CELLS = 260_000
+
+#: The shipped layers read by the pipeline: key -> (file, variable, dimension order).
+_SHIPPED = {
+    "t_monthly": ("climate_t2m_monthly.nc", "t2m", ("lat", "lon", "month")),
+    "rho": ("humidity_rho_annual.nc", "rho", ("lat", "lon", "exceedance")),
+    "elevation_m": ("elevation.nc", "elevation", ("lat", "lon")),
+    "land_fraction": ("elevation.nc", "land_fraction", ("lat", "lon")),
+}
+
+
+def _sample_defaults(window: Window) -> dict[str, np.ndarray]:
+    """Sample the shipped layers at the window's nearest 0.25 deg cells, as float arrays.
+
+    A small window reads only its own block of each file (the files are chunked
+    256 x 256); a large one, or many points, reads the whole layers once per process.
+    """
+    i, j = window.index_on(DEFAULT_GRID)
+    if window.size > _GLOBAL_DERIVE_CELLS or (not window.is_grid and window.size > 2000):
+        arrays = _default_arrays()
+        out = {k: window.take(arrays[k]).astype(float) for k in _SHIPPED}
+        out["exceedance"] = arrays["exceedance"]
+        return out
+    r0, r1 = int(np.min(i)), int(np.max(i)) + 1
+    c0, c1 = int(np.min(j)), int(np.max(j)) + 1
+    out = {}
+    for key, (name, var, dims) in _SHIPPED.items():
+        block = datasets.read_block(name, var, slice(r0, r1), slice(c0, c1))
+        if key == "rho":
+            out["exceedance"] = block["exceedance"].values.astype(float)
+        out[key] = np.asarray(block.transpose(*dims).values, dtype=float)[i - r0, j - c0]
+    out["land_fraction"] = np.nan_to_num(out["land_fraction"], nan=0.0)
+    return out
 
 
 @dataclass(frozen=True, eq=False)
@@ -165,10 +198,7 @@ def layers(
     -------
     Layers
     """
-    arrays = _default_arrays()
-    sampled = {
-        k: (v if k == "exceedance" else window.take(v).astype(float)) for k, v in arrays.items()
-    }
+    sampled = _sample_defaults(window)
     # The dew point is derived on the window (elementwise, so identical to the global
     # layer of humidity()); a window of more than a quarter of the globe reuses that.
     if window.size > _GLOBAL_DERIVE_CELLS:

@@ -89,6 +89,16 @@ def _cache_file(level: str, resolution: float) -> Path | None:
 
 
 @cache
+def _n_regions(level: str) -> int:
+    """Rows of a region layer, from the Parquet metadata (no geometry decoded)."""
+    import pyarrow.parquet as pq
+
+    from computeatlas.datasets import data_path
+
+    return int(pq.read_metadata(data_path(_FILES[level])).num_rows)
+
+
+@cache
 def _land_mask() -> np.ndarray:
     """Land (land fraction > 0) on the default grid of the shipped layers."""
     from computeatlas import datasets
@@ -116,7 +126,7 @@ def _global_labels(level: str, resolution: float) -> np.ndarray:
     grid = GridSpec(resolution)
     path = _cache_file(level, resolution)
     cached = _load_cached(path, (grid.nlat, grid.nlon))
-    if cached is not None and cached.max() < len(layer(level)):
+    if cached is not None and cached.max() < _n_regions(level):
         return cached
     from rasterio.features import rasterize
     from rasterio.transform import from_origin

@@ -23,6 +23,7 @@ from computeatlas.datasets._shipped import (
     latency_pairs,
     manifest,
     metros,
+    read_block,
 )
 from computeatlas.datasets.prices import resolve_carbon, resolve_prices
 from computeatlas.datasets.readers import (
@@ -48,6 +49,7 @@ __all__ = [
     "latency_pairs",
     "manifest",
     "metros",
+    "read_block",
     "read_climate_geotiff",
     "read_era5",
     "read_price_table",

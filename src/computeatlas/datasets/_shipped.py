@@ -74,7 +74,35 @@ def manifest() -> dict[str, Any]:
 @cache
 def _open_nc(name: str) -> xr.Dataset:
     with xr.open_dataset(data_path(name), engine="h5netcdf") as ds:
-        return ds.load()
+        out = ds.load()
+    _LOADED.add(name)
+    return out
+
+
+def read_block(name: str, variable: str, rows: slice, cols: slice) -> xr.DataArray:
+    """Read one (lat, lon) block of a shipped NetCDF layer, decoding only its chunks.
+
+    Parameters
+    ----------
+    name : str
+        File name (e.g. ``"climate_t2m_monthly.nc"``).
+    variable : str
+        Variable in it.
+    rows, cols : slice
+        Latitude and longitude index ranges of the default 0.25 deg grid.
+
+    Returns
+    -------
+    xarray.DataArray
+        The block, loaded, with the file's dimension order.
+    """
+    if _open_nc.cache_info().currsize and name in _LOADED:  # already in memory
+        return _open_nc(name)[variable].isel(lat=rows, lon=cols)
+    with xr.open_dataset(data_path(name), engine="h5netcdf") as ds:
+        return ds[variable].isel(lat=rows, lon=cols).load()
+
+
+_LOADED: set[str] = set()
 
 
 def climate() -> xr.Dataset:
