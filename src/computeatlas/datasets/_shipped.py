@@ -19,7 +19,7 @@ from typing import Any
 import pandas as pd
 import xarray as xr
 
-from computeatlas.errors import DataError, UnknownNameError
+from computeatlas.errors import DataError, InputError, UnknownNameError
 
 __all__ = [
     "admin1",
@@ -48,11 +48,17 @@ def data_path(name: str) -> Path:
 
     Raises
     ------
+    InputError
+        If ``name`` is not a plain file name (a path with folders or ``..``).
     DataError
         If the file is not part of the installed package.
     """
+    if not isinstance(name, str) or not name or Path(name).name != name or name in (".", ".."):
+        raise InputError(
+            f"data_path name must be a file name inside computeatlas/data, got {name!r}"
+        )
     path = Path(str(files("computeatlas.data") / name))
-    if not path.exists():
+    if not path.is_file():
         raise DataError(
             f"shipped data file {name!r} is missing from the installation at {path.parent}; "
             "reinstall computeatlas or rebuild it with `python grids/build.py`"
@@ -61,9 +67,19 @@ def data_path(name: str) -> Path:
 
 
 @lru_cache(maxsize=1)
+def _manifest_text() -> str:
+    return data_path("manifest.json").read_text(encoding="utf-8")
+
+
 def manifest() -> dict[str, Any]:
-    """Provenance of the shipped layers: source, licence, units and SHA-256 per file."""
-    return json.loads(data_path("manifest.json").read_text(encoding="utf-8"))
+    """Provenance of the shipped layers: source, licence, units and SHA-256 per file.
+
+    Returns
+    -------
+    dict
+        A fresh copy on every call: changing it changes nothing for later callers.
+    """
+    return dict(json.loads(_manifest_text()))
 
 
 @cache
