@@ -17,7 +17,7 @@ import xarray as xr
 
 from computeatlas import datasets
 from computeatlas.inputs import Layers, layers
-from computeatlas.models import cooling, energy, heat, latency
+from computeatlas.models import cooling, energy, heat, latency, serialised_kernels
 from computeatlas.scenario import Scenario
 from computeatlas.schema import REACH_THRESHOLDS_MS, reach_name
 
@@ -75,7 +75,24 @@ def evaluate(
     Returns
     -------
     Evaluation
+
+    Notes
+    -----
+    Safe to call from several threads: under numba's ``workqueue`` threading
+    layer the calls take turns (:func:`computeatlas.models.serialised_kernels`).
     """
+    with serialised_kernels():
+        return _evaluate(window, scenario, metros, weights, climate, prices)
+
+
+def _evaluate(
+    window: Any,
+    scenario: Scenario,
+    metros: pd.DataFrame | None,
+    weights: np.ndarray | None,
+    climate: xr.Dataset | None,
+    prices: pd.DataFrame | None,
+) -> Evaluation:
     lay = layers(window, climate=climate, prices=prices)
     cool, path = _cooling(lay, scenario)
     price = lay.regions.price_usd_per_mwh
