@@ -101,7 +101,7 @@ def latency_field(
         threshold (summed weight of the metros within reach), on (lat, lon).
     """
     from computeatlas.demand import resolve_metros
-    from computeatlas.models import latency
+    from computeatlas.models import latency, serialised_kernels
 
     scenario = Scenario.build(route=route)
     thresholds = _thresholds(thresholds_ms)
@@ -111,20 +111,12 @@ def latency_field(
     _check_memory(window.size, len(metros), 3 + len(thresholds), "latency_field")
     mlat, mlon = metros["lat"].to_numpy(float), metros["lon"].to_numpy(float)
     radii = [float(latency.service_radius_km(t, route=scenario.route)) for t in thresholds]
-    grid = window.grid
-    reach = latency.weight_within_km(
-        window.lat,
-        window.lon,
-        mlat,
-        mlon,
-        weights,
-        radii,
-        grid=(float(grid.lon[0]), float(grid.resolution), grid.nlon, window.cols),
-    )
+    with serialised_kernels():  # thread-safe under numba's workqueue layer too
+        reach, nearest = _latency_arrays(window, mlat, mlon, weights, radii, scenario)
     ds = xr.Dataset(coords=window.coords())
     ds["min_rtt_ms"] = (
         ("lat", "lon"),
-        latency.nearest_rtt_ms(window.lat, window.lon, mlat, mlon, route=scenario.route),
+        nearest,
         {"long_name": "round-trip time to the nearest demand metro", "units": "ms"},
     )
     for k, t in enumerate(thresholds):
@@ -141,6 +133,31 @@ def latency_field(
         "n_metros": len(metros),
     }
     return ds
+
+
+def _latency_arrays(
+    window: Window,
+    mlat: np.ndarray,
+    mlon: np.ndarray,
+    weights: np.ndarray,
+    radii: list[float],
+    scenario: Scenario,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Demand weight within each radius and RTT to the nearest metro on a grid window."""
+    from computeatlas.models import latency
+
+    grid = window.grid
+    reach = latency.weight_within_km(
+        window.lat,
+        window.lon,
+        mlat,
+        mlon,
+        weights,
+        radii,
+        grid=(float(grid.lon[0]), float(grid.resolution), grid.nlon, window.cols),
+    )
+    nearest = latency.nearest_rtt_ms(window.lat, window.lon, mlat, mlon, route=scenario.route)
+    return reach, nearest
 
 
 def _thresholds(thresholds_ms: Any) -> tuple[float, ...]:
@@ -273,24 +290,41 @@ class SiteRanking:
         if ax is None:
             _, ax = plt.subplots(figsize=(10, 5))
         da = self.grid[variable]
+        lon, order = _plot_longitudes(da["lon"].values, _grid_resolution(self.grid))
         mesh = ax.pcolormesh(
-            da["lon"],
-            da["lat"],
-            da.values,
+            lon,
+            da["lat"].values,
+            da.values[..., order],
             cmap=kwargs.pop("cmap", "viridis"),
             shading="nearest",
             **kwargs,
         )
-        west, east = float(da["lon"].min()), float(da["lon"].max())
-        south, north = float(da["lat"].min()), float(da["lat"].max())
-        countries().boundary.plot(ax=ax, color="0.3", linewidth=0.4)
-        ax.set_xlim(west, east)
-        ax.set_ylim(south, north)
+        borders = countries().boundary
+        borders.plot(ax=ax, color="0.3", linewidth=0.4)
+        if lon[-1] > 180.0:  # across the antimeridian: draw the borders east of it too
+            borders.translate(xoff=360.0).plot(ax=ax, color="0.3", linewidth=0.4)
+        ax.set_xlim(float(lon[0]), float(lon[-1]))
+        ax.set_ylim(float(da["lat"].min()), float(da["lat"].max()))
         ax.set_xlabel("longitude [deg]")
         ax.set_ylabel("latitude [deg]")
         units = da.attrs.get("units", "")
         ax.figure.colorbar(mesh, ax=ax, label=f"{da.attrs.get('long_name', variable)} [{units}]")
         return ax
+
+
+def _plot_longitudes(lon: np.ndarray, resolution: float) -> tuple[np.ndarray, np.ndarray]:
+    """Longitudes to draw (continuous across the antimeridian) and the column order.
+
+    A window across the antimeridian holds two runs, ``-180..east`` and
+    ``west..180``; it is drawn as ``west..east + 360`` so that it is one block.
+    """
+    lon = np.asarray(lon, dtype=float)
+    gaps = np.flatnonzero(np.diff(lon) > 1.5 * resolution)
+    if gaps.size == 0 or lon.size < 2:
+        return lon, np.arange(lon.size)
+    cut = int(gaps[-1]) + 1  # the first column of the western run
+    order = np.concatenate([np.arange(cut, lon.size), np.arange(cut)])
+    return np.concatenate([lon[cut:], lon[:cut] + 360.0]), order
 
 
 def _style_column(what: str) -> str:
@@ -500,6 +534,21 @@ def _best_sites(ds: xr.Dataset, top: int, regions: Any) -> Any:
     return gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs="EPSG:4326")
 
 
+def _grid_resolution(ds: xr.Dataset) -> float:
+    """Return the window's grid spacing [deg], as recorded by :func:`rank_sites`.
+
+    Never guessed from neighbouring longitudes: a window across the antimeridian
+    jumps by ~360 deg between its two runs, and a single column has no neighbour.
+    """
+    res = ds.attrs.get("resolution_deg")
+    if res is None:
+        raise InputError(
+            "the ranking grid has no 'resolution_deg' attribute; regions() needs the grid "
+            "spacing (keep SiteRanking.grid.attrs as rank_sites wrote them)"
+        )
+    return float(res)
+
+
 def _region_table(ds: xr.Dataset, level: str) -> Any:
     import geopandas as gpd
 
@@ -511,12 +560,10 @@ def _region_table(ds: xr.Dataset, level: str) -> Any:
     regions = layer(level)
     lab = ds[f"{level}_index"].values
     score = np.where(ds["eligible"].values, ds["cost_usd_per_mwh_it"].values, np.nan)
-    res = float(abs(ds["lon"].values[1] - ds["lon"].values[0])) if ds.sizes["lon"] > 1 else 0.25
+    res = _grid_resolution(ds)
     area = np.broadcast_to(cell_area_km2(ds["lat"].values, res)[:, None], score.shape)
     stats = group_stats(lab, score, area, len(regions))
-    has = np.flatnonzero(np.isfinite(stats["min"]))
-    if has.size == 0:
-        return gpd.GeoDataFrame({"best_cost_usd_per_mwh_it": []}, geometry=[], crs="EPSG:4326")
+    has = np.flatnonzero(np.isfinite(stats["min"]))  # may be empty: same columns, no rows
     flat = stats["argmin"][has]
     r, c = np.unravel_index(flat, score.shape)
     out = regions.iloc[has].copy()
