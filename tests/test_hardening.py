@@ -398,3 +398,18 @@ def test_cli_closed_pipe_ends_quietly():
     assert first.startswith(b"Shanghai")
     assert "Traceback" not in err and "BrokenPipe" not in err, err
     assert proc.returncode in (0, 141)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: presets.Route("r", float("inf"), 2.0),
+        lambda: presets.Route("r", 1.5, "2"),
+        lambda: presets.AshraeClass("a", 30.0, 20.0, 0.0, 10.0, 80.0),
+        lambda: presets.AshraeClass("a", 10.0, float("nan"), 0.0, 10.0, 80.0),
+    ],
+    ids=["route inf", "route string", "ashrae inverted", "ashrae nan"],
+)
+def test_route_and_ashrae_objects_are_validated(call):
+    with pytest.raises(InputError):
+        call()

@@ -87,6 +87,21 @@ class AshraeClass:
     dp_max_c: float
     rh_max_pct: float
 
+    def __post_init__(self) -> None:
+        values = (self.t_min_c, self.t_max_c, self.dp_min_c, self.dp_max_c, self.rh_max_pct)
+        if not all(_is_number(v) and math.isfinite(float(v)) for v in values):
+            raise InputError(f"ashrae_class {self.name!r}: every limit must be a finite number")
+        ok = (
+            self.t_min_c < self.t_max_c
+            and self.dp_min_c < self.dp_max_c
+            and 0.0 < self.rh_max_pct <= 100.0
+        )
+        if not ok:
+            raise InputError(
+                f"ashrae_class {self.name!r}: need t_min_c < t_max_c, dp_min_c < dp_max_c "
+                f"and 0 < rh_max_pct <= 100, got {values}"
+            )
+
 
 def ashrae_class(name: str | AshraeClass = "A1") -> AshraeClass:
     """Return an ASHRAE envelope: ``recommended``, ``A1`` .. ``A4`` (or pass one through)."""
@@ -225,9 +240,13 @@ class Route:
     source: str = ""
 
     def __post_init__(self) -> None:
-        if not (self.route_factor >= 1.0) or not (self.fixed_ms >= 0.0):
+        finite = all(
+            _is_number(v) and math.isfinite(float(v)) for v in (self.route_factor, self.fixed_ms)
+        )
+        if not finite or not (self.route_factor >= 1.0) or not (self.fixed_ms >= 0.0):
             raise InputError(
-                f"route {self.name!r}: route_factor must be >= 1 and fixed_ms >= 0, got "
+                f"route {self.name!r}: route_factor must be a finite number >= 1 and fixed_ms "
+                "a finite number >= 0, got "
                 f"{self.route_factor} and {self.fixed_ms}"
             )
 
