@@ -61,11 +61,20 @@ def cache_fallback() -> str | None:
         return None
     uid = os.getuid() if hasattr(os, "getuid") else "user"
     folder = Path(tempfile.gettempdir()) / f"computeatlas-numba-{uid}"
+    from computeatlas.errors import ComputeAtlasWarning
+
+    if not _writable(folder):
+        warnings.warn(
+            f"numba cannot write its cache beside computeatlas ({in_tree}), in {user_wide} "
+            f"nor in {folder}; set NUMBA_CACHE_DIR to a writable folder",
+            ComputeAtlasWarning,
+            stacklevel=2,
+        )
+        return None
     # numba reads NUMBA_CACHE_DIR into config.CACHE_DIR and may re-read the
     # environment later: set both so the choice survives a config reload.
     os.environ["NUMBA_CACHE_DIR"] = str(folder)
     setattr(config, "CACHE_DIR", str(folder))  # noqa: B010 (numba sets it dynamically)
-    from computeatlas.errors import ComputeAtlasWarning
 
     warnings.warn(
         f"numba cannot write its cache beside computeatlas ({in_tree}) nor in {user_wide}; "
