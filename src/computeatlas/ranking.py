@@ -398,8 +398,7 @@ def rank_sites(
     longitude. A cell that lacks an input of the score (land, price, PUE, or
     the carbon intensity when the carbon price is positive) is not ranked;
     nothing is zero-filled. Regions and prices follow the rules of
-    :mod:`computeatlas.regions`. Safe to call from several threads (under
-    numba's ``workqueue`` layer the calls take turns; see ``docs/install.md``).
+    :mod:`computeatlas.regions`. Thread-safe (see ``docs/install.md``).
     """
     from computeatlas.demand import resolve_metros
     from computeatlas.models import latency
