@@ -413,3 +413,18 @@ def test_cli_closed_pipe_ends_quietly():
 def test_route_and_ashrae_objects_are_validated(call):
     with pytest.raises(InputError):
         call()
+
+
+@pytest.mark.parametrize(
+    ("option", "kwargs"),
+    [
+        ("heat_price", {"heat_price": 1e308, "technology": "direct_liquid_warm_water"}),
+        ("carbon_price_usd_per_t", {"carbon_price_usd_per_t": 1e308}),
+        ("energy_per_token", {"energy_per_token": 1e308}),
+    ],
+)
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
+def test_finite_but_overflowing_options_are_refused(option, kwargs):
+    # heat_price=1e308 used to rank every heat-selling cell first at -1.8e308 USD/MWh_IT.
+    with pytest.raises(InputError, match=f"^{option} is too large"):
+        rank_sites((10, 50, 12, 52), ["Berlin"], **kwargs)

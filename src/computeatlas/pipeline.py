@@ -16,6 +16,7 @@ import pandas as pd
 import xarray as xr
 
 from computeatlas import datasets
+from computeatlas.errors import InputError
 from computeatlas.inputs import Layers, layers
 from computeatlas.models import cooling, energy, heat, latency, serialised_kernels
 from computeatlas.scenario import Scenario
@@ -117,12 +118,37 @@ def _evaluate(
         "carbon_kg_per_mwh_it": lay.regions.carbon_kg_per_mwh * pue,
         "score_usd_per_mwh_it": np.where(lay.land, score, np.nan),
     }
+    _check_overflow(values)
     rtt = None
     if metros is not None and len(metros):
         w = np.ones(len(metros)) if weights is None else np.asarray(weights, float)
         rtt, reach = _latency(window, metros, w, scenario)
         values.update({reach_name(t): reach[k] for k, t in enumerate(REACH_THRESHOLDS_MS)})
     return Evaluation(lay, values, rtt, path)
+
+
+#: Output variable -> the option whose absurd size can make it overflow.
+_OVERFLOW = (
+    ("heat_credit_usd_per_mwh_it", "heat_price"),
+    ("score_usd_per_mwh_it", "carbon_price_usd_per_t"),
+    ("cost_usd_per_mtoken", "energy_per_token"),
+)
+
+
+def _check_overflow(values: dict[str, np.ndarray]) -> None:
+    """Refuse options so large that a result is infinite (or clipped to the float maximum).
+
+    Every option is finite when it gets here (:class:`Scenario`), but a finite
+    ``heat_price=1e308`` still overflows the heat credit, which would then rank
+    every heat-selling cell first at about -1.8e308 USD/MWh_IT.
+    """
+    big = np.finfo(float).max / 2  # np.nan_to_num turns inf into the float maximum
+    for var, option in _OVERFLOW:
+        v = np.asarray(values[var], dtype=float)
+        if np.any(np.isinf(v) | (np.abs(np.nan_to_num(v, nan=0.0)) >= big)):
+            raise InputError(
+                f"{option} is too large: {var} overflows double precision; give a realistic value"
+            )
 
 
 def _cooling(lay: Layers, scenario: Scenario) -> tuple[dict[str, np.ndarray], str]:
