@@ -428,3 +428,16 @@ def test_finite_but_overflowing_options_are_refused(option, kwargs):
     # heat_price=1e308 used to rank every heat-selling cell first at -1.8e308 USD/MWh_IT.
     with pytest.raises(InputError, match=f"^{option} is too large"):
         rank_sites((10, 50, 12, 52), ["Berlin"], **kwargs)
+
+
+def test_more_wrong_types_are_input_errors():
+    ranking = rank_sites(BOX, ["Chengdu"], max_rtt_ms=60)
+    cases = [
+        (lambda: ranking.plot(["pue"]), "variable"),
+        (lambda: rank_sites(BOX, [(30.0, 100.0, 0.0), (31.0, 101.0, 0.0)], mode="share"), "zero"),
+        (lambda: datasets.read_era5(datasets.climate(), variables=5), "variables"),
+        (lambda: datasets.metros(min_population="a"), "min_population"),
+    ]
+    for call, match in cases:
+        with pytest.raises(InputError, match=match):
+            call()

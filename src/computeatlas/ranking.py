@@ -67,7 +67,12 @@ def _resolution(resolution: Any) -> float | None:
 def _metro_weights(metros: pd.DataFrame) -> np.ndarray:
     w = metros["weight"].to_numpy(float)
     pop = metros["population"].to_numpy(float)
-    return np.where(np.isfinite(w), w, np.where(np.isfinite(pop), pop, 1.0))
+    out = np.where(np.isfinite(w), w, np.where(np.isfinite(pop), pop, 1.0))
+    if not out.sum() > 0:
+        raise InputError(
+            "demand_metros weights sum to zero; give at least one metro a positive weight"
+        )
+    return out
 
 
 def latency_field(
@@ -285,7 +290,7 @@ class SiteRanking:
 
         from computeatlas.datasets import countries
 
-        if variable not in self.grid:
+        if not isinstance(variable, str) or variable not in self.grid:
             raise InputError(f"unknown variable {variable!r}; choose from {list(self.grid)}")
         if ax is None:
             _, ax = plt.subplots(figsize=(10, 5))

@@ -16,6 +16,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import xarray as xr
 
@@ -189,6 +190,10 @@ def metros(*, min_population: int = 100_000) -> pd.DataFrame:
     """
     import geopandas as gpd
 
+    if isinstance(min_population, bool) or not isinstance(min_population, (int, float, np.number)):
+        raise InputError(f"min_population must be a number of inhabitants, got {min_population!r}")
+    if not np.isfinite(min_population):
+        raise InputError(f"min_population must be finite, got {min_population!r}")
     df = _read_csv("metros.csv")
     df = df[df["population"] >= min_population].copy()
     for col in ("admin1", "admin1_iso"):

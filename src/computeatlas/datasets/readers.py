@@ -118,7 +118,14 @@ def read_era5(
             f"ERA5 input has no 't2m' variable (found: {found}); "
             "rename your 2 m temperature to 't2m'"
         )
-    wanted = (variables,) if isinstance(variables, str) else tuple(variables)
+    if isinstance(variables, str):
+        wanted: tuple[str, ...] = (variables,)
+    elif isinstance(variables, (list, tuple)) and all(isinstance(v, str) for v in variables):
+        wanted = tuple(variables)
+    else:
+        raise InputError(
+            f"read_era5 variables must be a name or a sequence of names, got {variables!r}"
+        )
     if "t2m" not in wanted:
         raise InputError(f"read_era5 variables must include 't2m', got {variables!r}")
     names = [v for v in wanted if v in ds.data_vars]
