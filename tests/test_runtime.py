@@ -92,7 +92,10 @@ def test_user_numba_cache_dir_is_left_alone(tmp_path):
 
 @pytest.mark.parametrize("layer", ["workqueue"])
 def test_concurrent_calls_under_workqueue_layer(layer):
-    """Four threads ranking at once under numba's non-thread-safe layer: no abort, same answers."""
+    """Four threads ranking at once under numba's non-thread-safe layer: no abort, same answers.
+
+    Without :func:`computeatlas.models.serialised_kernels` this child dies with SIGABRT.
+    """
     env = _base_env(SRC)
     env["NUMBA_THREADING_LAYER"] = layer
     env["NUMBA_NUM_THREADS"] = "2"
@@ -106,8 +109,10 @@ def test_concurrent_calls_under_workqueue_layer(layer):
         ref = rank_sites(box, metros, max_rtt_ms=60).grid["rank"].values
         ref_lf = latency_field(metros, bbox=box)["min_rtt_ms"].values
         out, errors = [], []
+        start = threading.Barrier(4)
 
         def work(k):
+            start.wait()  # all four enter the parallel kernels together
             try:
                 for _ in range(2):
                     if k % 2:
