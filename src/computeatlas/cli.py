@@ -108,8 +108,16 @@ def _metros(args: argparse.Namespace) -> int:
         )
         return 0
     table = metros()
-    if args.country:
-        table = table[table["country"] == args.country.upper()]
+    if args.top < 1:
+        raise InputError(f"--top must be >= 1, got {args.top}")
+    if args.country is not None:
+        code = args.country.strip().upper()
+        table = table[table["country"] == code]
+        if table.empty:
+            raise InputError(
+                f"--country {args.country!r}: no metro with that ISO 3166-1 alpha-2 code "
+                "(e.g. DE, US, CN)"
+            )
     for _, row in table.head(args.top).iterrows():
         print(f"{row['name']}, {row['country']}\t{row['population']:,}")
     return 0
@@ -154,12 +162,9 @@ def _rank(args: argparse.Namespace) -> int:
             print(f"[{time.perf_counter() - t0:6.1f} s] {msg}", file=sys.stderr, flush=True)
 
     t0 = time.perf_counter()
-    bbox: object = "world"
-    if args.bbox and args.bbox.lower() != "world":
-        try:
-            bbox = tuple(float(v) for v in args.bbox.split(","))
-        except ValueError as err:
-            raise InputError(f"--bbox must be W,S,E,N in degrees, got {args.bbox!r}") from err
+    bbox = _parse_bbox_arg(args.bbox)
+    if args.show < 0:
+        raise InputError(f"--show must be >= 0 rows, got {args.show}")
     metros = _split_metros(args.metros)
     write = _output_writer(args.out)  # before the ranking: a bad --out fails fast
     stage(f"ranking {bbox} for {len(metros)} metros within {args.max_rtt:g} ms")
@@ -170,7 +175,7 @@ def _rank(args: argparse.Namespace) -> int:
         technology=args.technology,
         ashrae_class=args.ashrae_class,
         route=args.route,
-        heat_price=args.heat_price,
+        heat_price=_number_or_name(args.heat_price),
         mode=args.mode,
         min_share=args.min_share,
         top=args.top,
@@ -192,10 +197,30 @@ def _rank(args: argparse.Namespace) -> int:
         "cost_usd_per_mwh_it",
     ]
     if len(sites):
-        print(sites[cols].head(args.show).to_string(index=False))
+        if args.show:
+            print(sites[cols].head(args.show).to_string(index=False))
     else:
         print("no eligible cell: widen the bbox or raise --max-rtt")
     return 0
+
+
+def _parse_bbox_arg(text: str) -> object:
+    """``--bbox``: ``world`` or four comma-separated numbers; an empty value is an error."""
+    if text.strip().lower() in ("world", "global"):
+        return "world"
+    parts = text.split(",")
+    try:
+        return tuple(float(v) for v in parts)
+    except ValueError as err:
+        raise InputError(f"--bbox must be W,S,E,N in degrees or 'world', got {text!r}") from err
+
+
+def _number_or_name(text: str) -> float | str:
+    """Return a number given on the command line (``--heat-price 20``), else the name."""
+    try:
+        return float(text)
+    except ValueError:
+        return text
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -224,7 +249,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--technology", default="hyperscale_air_economiser")
     r.add_argument("--ashrae-class", default="A1")
     r.add_argument("--route", default="cloud_backbone")
-    r.add_argument("--heat-price", default="donated")
+    r.add_argument("--heat-price", default="donated", help="preset name or USD per MWh of heat")
     r.add_argument("--top", type=int, default=100, help="number of best cells to export")
     r.add_argument("--show", type=int, default=10, help="rows to print")
     r.add_argument("--out", help="output file (.geojson with .qml style, .gpkg, .parquet, .tif)")
@@ -234,16 +259,36 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; returns the exit status."""
+    """Run the command line; returns the exit status.
+
+    A closed output pipe (``computeatlas rank ... | head -1``) ends the command
+    quietly with status 141 (128 + SIGPIPE), as shell tools do.
+    """
     args = build_parser().parse_args(argv)
     try:
-        return int(args.func(args))
+        status = int(args.func(args))
+        sys.stdout.flush()  # a closed pipe shows up here, not at interpreter exit
+        return status
+    except BrokenPipeError:
+        _silence_stdout()
+        return 141
     except InputError as err:
         print(f"computeatlas: error: {err}", file=sys.stderr)
         return 2
     except DataError as err:
         print(f"computeatlas: data error: {err}", file=sys.stderr)
         return 3
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that the interpreter's final flush cannot fail."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # pragma: no cover - stdout without a file descriptor
+        pass
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from computeatlas.errors import CRSError, InputError
+from computeatlas.errors import CRSError, InputError, UnknownNameError
 
 __all__ = ["resolve_metros"]
 
@@ -98,7 +98,10 @@ def _rows_from_items(demand_metros: Any) -> list[dict[str, Any]]:
     rows = []
     for k, item in enumerate(list(items)):
         if isinstance(item, str):
-            row = find_metro(item)
+            try:
+                row = find_metro(item)
+            except UnknownNameError as err:
+                raise UnknownNameError(f"demand_metros[{k}]: {err}") from err
             rows.append(
                 {
                     "name": f"{row['name']}, {row['country']}",
@@ -110,6 +113,11 @@ def _rows_from_items(demand_metros: Any) -> list[dict[str, Any]]:
             )
         elif isinstance(item, (tuple, list)) and len(item) in (2, 3):
             lat, lon = item[0], item[1]
+            if len(item) == 3 and _is_number(item[2]) and not np.isfinite(item[2]):
+                raise InputError(
+                    f"demand_metros[{k}] = {item!r}: the weight must be a finite number >= 0 "
+                    "(leave it out to weight by population, else 1)"
+                )
             rows.append(
                 {
                     "name": f"point {k + 1} ({lat}, {lon})",

@@ -585,12 +585,7 @@ def parse_points(points: Any) -> tuple[np.ndarray, np.ndarray]:
     else:
         if isinstance(points, (str, bytes, dict)) or points is None:
             raise InputError("points must be (lat, lon) pairs, a DataFrame or a GeoDataFrame")
-        try:
-            arr = np.asarray(points, dtype=float)
-        except (TypeError, ValueError) as err:
-            raise InputError(
-                "points must be (lat, lon) pairs of numbers (all of the same length 2)"
-            ) from err
+        arr = _point_array(points)
         if arr.size == 0:
             raise InputError("points is empty")
         arr = arr.reshape(-1, 2) if arr.ndim == 1 and arr.size == 2 else arr
@@ -602,10 +597,38 @@ def parse_points(points: Any) -> tuple[np.ndarray, np.ndarray]:
     if not (np.isfinite(lat).all() and np.isfinite(lon).all()):
         raise InputError("points contain NaN or infinite coordinates")
     if np.any(np.abs(lat) > 90):
-        raise InputError("point latitudes must be within [-90, 90] deg (is it (lat, lon)?)")
+        raise InputError("points latitudes must be within [-90, 90] deg (is it (lat, lon)?)")
     if np.any((lon < -180) | (lon > 360)):
-        raise InputError("point longitudes must be within [-180, 360] deg")
+        raise InputError("points longitudes must be within [-180, 360] deg")
     return lat, wrap_lon(lon)
+
+
+def _point_array(points: Any) -> np.ndarray:
+    """Points as a float array, refusing bools and strings (``"30"``) among the numbers."""
+    if isinstance(points, np.ndarray) and points.dtype.kind in "iuf":
+        return points.astype(float)
+    try:
+        items = list(points)
+    except TypeError as err:
+        raise InputError(f"points must be (lat, lon) pairs, got {type(points).__name__}") from err
+    pairs = items if items and hasattr(items[0], "__iter__") else [items]
+    for k, pair in enumerate(pairs):
+        if isinstance(pair, (str, bytes)) or not hasattr(pair, "__iter__"):
+            raise InputError(f"points[{k}] = {pair!r} is not a (lat, lon) pair")
+        for v in pair:
+            if isinstance(v, (bool, np.bool_)) or not isinstance(
+                v, (int, float, np.integer, np.floating)
+            ):
+                raise InputError(
+                    f"points[{k}] = {tuple(pair)!r}: coordinates must be numbers [deg], "
+                    f"got {v!r} ({type(v).__name__})"
+                )
+    try:
+        return np.asarray(items, dtype=float)
+    except (TypeError, ValueError) as err:
+        raise InputError(
+            "points must be (lat, lon) pairs of numbers (all of the same length 2)"
+        ) from err
 
 
 def _frame_points(df: Any) -> tuple[np.ndarray, np.ndarray]:

@@ -242,10 +242,15 @@ def _user_climate(window: Window, climate: xr.Dataset) -> xr.Dataset:
             f"climate must be an xarray.Dataset with 't2m', got {type(climate).__name__}"
         )
     if not window.is_grid:
-        raise InputError("a user climate needs a grid window (rank_sites), not points")
+        raise InputError("climate: a user climate needs a grid window (rank_sites), not points")
     if window.grid != DEFAULT_GRID:
-        raise InputError("a user climate is used on its own 0.25 deg grid; leave resolution=None")
-    clim = datasets.read_era5(climate)
+        raise InputError(
+            "climate: a user climate is used on its own 0.25 deg grid; leave resolution=None"
+        )
+    try:
+        clim = datasets.read_era5(climate)
+    except InputError as err:  # name the parameter the user typed
+        raise type(err)(f"climate: {err}") from err
     try:
         return clim.sel(lat=window.lat, lon=window.lon, method="nearest", tolerance=1e-6)
     except KeyError as err:

@@ -16,8 +16,9 @@ import pandas as pd
 import xarray as xr
 
 from computeatlas import datasets
+from computeatlas.errors import InputError
 from computeatlas.inputs import Layers, layers
-from computeatlas.models import cooling, energy, heat, latency
+from computeatlas.models import cooling, energy, heat, latency, serialised_kernels
 from computeatlas.scenario import Scenario
 from computeatlas.schema import REACH_THRESHOLDS_MS, reach_name
 
@@ -90,7 +91,25 @@ def evaluate(
     Returns
     -------
     Evaluation
+
+    Notes
+    -----
+    Safe to call from several threads: under numba's ``workqueue`` threading
+    layer the calls take turns (:func:`computeatlas.models.serialised_kernels`).
     """
+    with serialised_kernels():
+        return _evaluate(window, scenario, metros, weights, climate, prices, budget_ms)
+
+
+def _evaluate(
+    window: Any,
+    scenario: Scenario,
+    metros: pd.DataFrame | None,
+    weights: np.ndarray | None,
+    climate: xr.Dataset | None,
+    prices: pd.DataFrame | None,
+    budget_ms: float | None,
+) -> Evaluation:
     lay = layers(window, climate=climate, prices=prices)
     cool, path = _cooling(lay, scenario)
     price = lay.regions.price_usd_per_mwh
@@ -115,6 +134,7 @@ def evaluate(
         "carbon_kg_per_mwh_it": lay.regions.carbon_kg_per_mwh * pue,
         "score_usd_per_mwh_it": np.where(lay.land, score, np.nan),
     }
+    _check_overflow(values)
     if metros is None or not len(metros):
         return Evaluation(lay, values, None, path)
     w = np.ones(len(metros)) if weights is None else np.asarray(weights, float)
@@ -127,6 +147,30 @@ def evaluate(
             window.lat, window.lon, metros["lat"], metros["lon"], w, route=scenario.route
         )
     return Evaluation(lay, values, lat["rtt"], path, lat["count"], lat["weight"])
+
+
+#: Output variable -> the option whose absurd size can make it overflow.
+_OVERFLOW = (
+    ("heat_credit_usd_per_mwh_it", "heat_price"),
+    ("score_usd_per_mwh_it", "carbon_price_usd_per_t"),
+    ("cost_usd_per_mtoken", "energy_per_token"),
+)
+
+
+def _check_overflow(values: dict[str, np.ndarray]) -> None:
+    """Refuse options so large that a result is infinite (or clipped to the float maximum).
+
+    Every option is finite when it gets here (:class:`Scenario`), but a finite
+    ``heat_price=1e308`` still overflows the heat credit, which would then rank
+    every heat-selling cell first at about -1.8e308 USD/MWh_IT.
+    """
+    big = np.finfo(float).max / 2  # np.nan_to_num turns inf into the float maximum
+    for var, option in _OVERFLOW:
+        v = np.asarray(values[var], dtype=float)
+        if np.any(np.isinf(v) | (np.abs(np.nan_to_num(v, nan=0.0)) >= big)):
+            raise InputError(
+                f"{option} is too large: {var} overflows double precision; give a realistic value"
+            )
 
 
 def _cooling(lay: Layers, scenario: Scenario) -> tuple[dict[str, np.ndarray], str]:

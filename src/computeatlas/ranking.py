@@ -67,7 +67,12 @@ def _resolution(resolution: Any) -> float | None:
 def _metro_weights(metros: pd.DataFrame) -> np.ndarray:
     w = metros["weight"].to_numpy(float)
     pop = metros["population"].to_numpy(float)
-    return np.where(np.isfinite(w), w, np.where(np.isfinite(pop), pop, 1.0))
+    out = np.where(np.isfinite(w), w, np.where(np.isfinite(pop), pop, 1.0))
+    if not out.sum() > 0:
+        raise InputError(
+            "demand_metros weights sum to zero; give at least one metro a positive weight"
+        )
+    return out
 
 
 def latency_field(
@@ -101,7 +106,7 @@ def latency_field(
         threshold (summed weight of the metros within reach), on (lat, lon).
     """
     from computeatlas.demand import resolve_metros
-    from computeatlas.models import latency
+    from computeatlas.models import latency, serialised_kernels
 
     scenario = Scenario.build(route=route)
     thresholds = _thresholds(thresholds_ms)
@@ -111,20 +116,12 @@ def latency_field(
     _check_memory(window.size, len(metros), 3 + len(thresholds), "latency_field")
     mlat, mlon = metros["lat"].to_numpy(float), metros["lon"].to_numpy(float)
     radii = [float(latency.service_radius_km(t, route=scenario.route)) for t in thresholds]
-    grid = window.grid
-    reach = latency.weight_within_km(
-        window.lat,
-        window.lon,
-        mlat,
-        mlon,
-        weights,
-        radii,
-        grid=(float(grid.lon[0]), float(grid.resolution), grid.nlon, window.cols),
-    )
+    with serialised_kernels():  # thread-safe under numba's workqueue layer too
+        reach, nearest = _latency_arrays(window, mlat, mlon, weights, radii, scenario)
     ds = xr.Dataset(coords=window.coords())
     ds["min_rtt_ms"] = (
         ("lat", "lon"),
-        latency.nearest_rtt_ms(window.lat, window.lon, mlat, mlon, route=scenario.route),
+        nearest,
         {"long_name": "round-trip time to the nearest demand metro", "units": "ms"},
     )
     for k, t in enumerate(thresholds):
@@ -141,6 +138,31 @@ def latency_field(
         "n_metros": len(metros),
     }
     return ds
+
+
+def _latency_arrays(
+    window: Window,
+    mlat: np.ndarray,
+    mlon: np.ndarray,
+    weights: np.ndarray,
+    radii: list[float],
+    scenario: Scenario,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Demand weight within each radius and RTT to the nearest metro on a grid window."""
+    from computeatlas.models import latency
+
+    grid = window.grid
+    reach = latency.weight_within_km(
+        window.lat,
+        window.lon,
+        mlat,
+        mlon,
+        weights,
+        radii,
+        grid=(float(grid.lon[0]), float(grid.resolution), grid.nlon, window.cols),
+    )
+    nearest = latency.nearest_rtt_ms(window.lat, window.lon, mlat, mlon, route=scenario.route)
+    return reach, nearest
 
 
 def _thresholds(thresholds_ms: Any) -> tuple[float, ...]:
@@ -287,29 +309,46 @@ class SiteRanking:
 
         from computeatlas.datasets import countries
 
-        if variable not in self.grid:
+        if not isinstance(variable, str) or variable not in self.grid:
             raise InputError(f"unknown variable {variable!r}; choose from {list(self.grid)}")
         if ax is None:
             _, ax = plt.subplots(figsize=(10, 5))
         da = self.grid[variable]
+        lon, order = _plot_longitudes(da["lon"].values, _grid_resolution(self.grid))
         mesh = ax.pcolormesh(
-            da["lon"],
-            da["lat"],
-            da.values,
+            lon,
+            da["lat"].values,
+            da.values[..., order],
             cmap=kwargs.pop("cmap", "viridis"),
             shading="nearest",
             **kwargs,
         )
-        west, east = float(da["lon"].min()), float(da["lon"].max())
-        south, north = float(da["lat"].min()), float(da["lat"].max())
-        countries().boundary.plot(ax=ax, color="0.3", linewidth=0.4)
-        ax.set_xlim(west, east)
-        ax.set_ylim(south, north)
+        borders = countries().boundary
+        borders.plot(ax=ax, color="0.3", linewidth=0.4)
+        if lon[-1] > 180.0:  # across the antimeridian: draw the borders east of it too
+            borders.translate(xoff=360.0).plot(ax=ax, color="0.3", linewidth=0.4)
+        ax.set_xlim(float(lon[0]), float(lon[-1]))
+        ax.set_ylim(float(da["lat"].min()), float(da["lat"].max()))
         ax.set_xlabel("longitude [deg]")
         ax.set_ylabel("latitude [deg]")
         units = da.attrs.get("units", "")
         ax.figure.colorbar(mesh, ax=ax, label=f"{da.attrs.get('long_name', variable)} [{units}]")
         return ax
+
+
+def _plot_longitudes(lon: np.ndarray, resolution: float) -> tuple[np.ndarray, np.ndarray]:
+    """Longitudes to draw (continuous across the antimeridian) and the column order.
+
+    A window across the antimeridian holds two runs, ``-180..east`` and
+    ``west..180``; it is drawn as ``west..east + 360`` so that it is one block.
+    """
+    lon = np.asarray(lon, dtype=float)
+    gaps = np.flatnonzero(np.diff(lon) > 1.5 * resolution)
+    if gaps.size == 0 or lon.size < 2:
+        return lon, np.arange(lon.size)
+    cut = int(gaps[-1]) + 1  # the first column of the western run
+    order = np.concatenate([np.arange(cut, lon.size), np.arange(cut)])
+    return np.concatenate([lon[cut:], lon[:cut] + 360.0]), order
 
 
 def _style_column(what: str) -> str:
@@ -383,8 +422,9 @@ def rank_sites(
     -----
     ``score_usd_per_mwh_it = price x PUE - heat_credit + carbon_price x
     intensity x PUE / 1000`` [USD/MWh_IT] (:func:`computeatlas.models.cost_usd_per_mwh_it`);
-    ``rank`` 1 is the cheapest eligible cell (ties: latitude, then longitude).
-    A cell lacking an input of the score is not ranked (docs: pipeline.md).
+    ``rank`` 1 is the cheapest eligible cell (ties: see docs/ranking.md). A cell
+    lacking an input of the score is not ranked (docs: pipeline.md). Thread-safe
+    (see ``docs/install.md``).
     """
     from computeatlas.demand import resolve_metros
 
@@ -546,15 +586,22 @@ def _rank(
     fills ``rtt_mean_ms`` of the ranked cells in ``ev.values``.
     """
     from computeatlas.models import latency
+    from computeatlas.models import serialised_kernels as latency_lock
 
     score = ev.values["score_usd_per_mwh_it"]
     rank = np.zeros(score.shape, dtype=np.int32)
     r, c = np.nonzero(eligible)
     if not r.size:
         return rank
-    mean_rtt = latency.mean_rtt_ms(
-        window.lat[r], window.lon[c], metros["lat"], metros["lon"], weights, route=scenario.route
-    )
+    with latency_lock():
+        mean_rtt = latency.mean_rtt_ms(
+            window.lat[r],
+            window.lon[c],
+            metros["lat"],
+            metros["lon"],
+            weights,
+            route=scenario.route,
+        )
     ev.values["rtt_mean_ms"][r, c] = mean_rtt
     cents = np.round(score[r, c] / TIE_STEP_USD_PER_MWH)
     reach = np.asarray(ev.within_weight)[r, c]
@@ -585,6 +632,21 @@ def _best_sites(ds: xr.Dataset, top: int, regions: Any) -> Any:
     return gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs="EPSG:4326")
 
 
+def _grid_resolution(ds: xr.Dataset) -> float:
+    """Return the window's grid spacing [deg], as recorded by :func:`rank_sites`.
+
+    Never guessed from neighbouring longitudes: a window across the antimeridian
+    jumps by ~360 deg between its two runs, and a single column has no neighbour.
+    """
+    res = ds.attrs.get("resolution_deg")
+    if res is None:
+        raise InputError(
+            "the ranking grid has no 'resolution_deg' attribute; regions() needs the grid "
+            "spacing (keep SiteRanking.grid.attrs as rank_sites wrote them)"
+        )
+    return float(res)
+
+
 def _region_table(ds: xr.Dataset, level: str) -> Any:
     import geopandas as gpd
 
@@ -596,12 +658,10 @@ def _region_table(ds: xr.Dataset, level: str) -> Any:
     regions = layer(level)
     lab = ds[f"{level}_index"].values
     score = np.where(ds["eligible"].values, ds["cost_usd_per_mwh_it"].values, np.nan)
-    res = float(abs(ds["lon"].values[1] - ds["lon"].values[0])) if ds.sizes["lon"] > 1 else 0.25
+    res = _grid_resolution(ds)
     area = np.broadcast_to(cell_area_km2(ds["lat"].values, res)[:, None], score.shape)
     stats = group_stats(lab, score, area, len(regions))
-    has = np.flatnonzero(np.isfinite(stats["min"]))
-    if has.size == 0:
-        return gpd.GeoDataFrame({"best_cost_usd_per_mwh_it": []}, geometry=[], crs="EPSG:4326")
+    has = np.flatnonzero(np.isfinite(stats["min"]))  # may be empty: same columns, no rows
     flat = stats["argmin"][has]
     r, c = np.unravel_index(flat, score.shape)
     out = regions.iloc[has].copy()

@@ -359,6 +359,69 @@ def _country_carbon() -> np.ndarray:
     return np.array([float(rows.get(c, np.nan)) for c in iso])
 
 
+def user_prices(prices: Any) -> pd.DataFrame:
+    """Read the ``prices`` argument once and check that its rows match known regions.
+
+    Parameters
+    ----------
+    prices : pandas.DataFrame or path
+        See :func:`computeatlas.datasets.read_price_table`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The validated table, prices in USD/MWh.
+
+    Raises
+    ------
+    InputError
+        Naming ``prices``: an unreadable or invalid table, or one whose rows
+        match no country, admin-1 region or bidding zone (every cell would
+        fall back to no price at all).
+
+    Warns
+    -----
+    ComputeAtlasWarning
+        Listing the rows that match no region (they are ignored).
+    """
+    import warnings
+
+    from computeatlas import datasets
+    from computeatlas.errors import ComputeAtlasWarning
+
+    try:
+        table = datasets.read_price_table(prices, fx="shipped")
+    except InputError as err:
+        raise type(err)(f"prices: {err}") from err
+    countries = set(datasets.countries()["iso_a2"])
+    known = {
+        "country": countries,
+        "admin1": set(datasets.admin1()["iso_3166_2"]),
+        "bidding_zone": set(datasets.bidding_zones()["zone"]),
+    }
+    codes, levels = table["region_code"].to_numpy(str), table["level"].to_numpy(str)
+    used = np.array(
+        [
+            c in known[lv] or (lv == "admin1" and c[:2] in countries)
+            for c, lv in zip(codes, levels, strict=True)
+        ]
+    )
+    if not used.any():
+        raise InputError(
+            f"prices: no row matches a known region (codes {sorted(map(str, codes))[:5]}); use ISO "
+            "3166-1 alpha-2 country codes ('DE'), ISO 3166-2 codes ('US-TX') or bidding "
+            "zones ('SE3')"
+        )
+    if not used.all():
+        warnings.warn(
+            f"prices: {int((~used).sum())} row(s) match no known region and are ignored: "
+            f"{sorted(map(str, codes[~used]))[:5]}",
+            ComputeAtlasWarning,
+            stacklevel=3,
+        )
+    return table
+
+
 def resolve(window: Window, prices: pd.DataFrame | None = None) -> Resolved:
     """Apply the module's rules to every sample of a window.
 
@@ -378,6 +441,7 @@ def resolve(window: Window, prices: pd.DataFrame | None = None) -> Resolved:
 
     lab0 = window_labels(window, "admin0")
     lab1 = window_labels(window, "admin1")
+    prices = None if prices is None else user_prices(prices)
     by_admin1 = datasets.resolve_prices(prices)
     by_admin0 = datasets.resolve_prices(prices, level="admin0")
     iso1 = by_admin1["iso_a2"].to_numpy(str)

@@ -16,10 +16,11 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import xarray as xr
 
-from computeatlas.errors import DataError, UnknownNameError
+from computeatlas.errors import DataError, InputError, UnknownNameError
 
 __all__ = [
     "admin1",
@@ -53,11 +54,17 @@ def data_path(name: str) -> Path:
 
     Raises
     ------
+    InputError
+        If ``name`` is not a plain file name (a path with folders or ``..``).
     DataError
         If the file is not part of the installed package.
     """
+    if not isinstance(name, str) or not name or Path(name).name != name or name in (".", ".."):
+        raise InputError(
+            f"data_path name must be a file name inside computeatlas/data, got {name!r}"
+        )
     path = Path(str(files("computeatlas.data") / name))
-    if not path.exists():
+    if not path.is_file():
         raise DataError(
             f"shipped data file {name!r} is missing from the installation at {path.parent}; "
             "reinstall computeatlas or rebuild it with `python grids/build.py`"
@@ -66,9 +73,19 @@ def data_path(name: str) -> Path:
 
 
 @lru_cache(maxsize=1)
+def _manifest_text() -> str:
+    return data_path("manifest.json").read_text(encoding="utf-8")
+
+
 def manifest() -> dict[str, Any]:
-    """Provenance of the shipped layers: source, licence, units and SHA-256 per file."""
-    return json.loads(data_path("manifest.json").read_text(encoding="utf-8"))
+    """Provenance of the shipped layers: source, licence, units and SHA-256 per file.
+
+    Returns
+    -------
+    dict
+        A fresh copy on every call: changing it changes nothing for later callers.
+    """
+    return dict(json.loads(_manifest_text()))
 
 
 @cache
@@ -206,6 +223,10 @@ def metros(*, min_population: int = 100_000) -> pd.DataFrame:
     """
     import geopandas as gpd
 
+    if isinstance(min_population, bool) or not isinstance(min_population, (int, float, np.number)):
+        raise InputError(f"min_population must be a number of inhabitants, got {min_population!r}")
+    if not np.isfinite(min_population):
+        raise InputError(f"min_population must be finite, got {min_population!r}")
     df = _read_csv("metros.csv")
     df = df[df["population"] >= min_population].copy()
     for col in ("admin1", "admin1_iso"):

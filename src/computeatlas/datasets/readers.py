@@ -26,10 +26,54 @@ PathLike = str | os.PathLike
 _TIME_NAMES = ("time", "valid_time", "date")
 
 
-def _open(path: PathLike) -> xr.Dataset:
-    p = Path(path)
+def _user_file(source: Any, what: str) -> Path:
+    """Check that ``source`` names an existing, non-empty regular file.
+
+    Parameters
+    ----------
+    source : str or os.PathLike
+        The path the user gave.
+    what : str
+        What the file is (``"price table"``), used in the message.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Raises
+    ------
+    InputError
+        If ``source`` is not a path, or names nothing, a folder or an empty file.
+    """
+    if not isinstance(source, (str, os.PathLike)) or isinstance(source, bytes):
+        raise InputError(
+            f"{what} must be a path (str or pathlib.Path) or a table, got {type(source).__name__}"
+        )
+    if isinstance(source, str) and not source.strip():
+        raise InputError(f"{what} path is empty")
+    p = Path(source)
     if not p.exists():
-        raise InputError(f"file not found: {p}")
+        raise InputError(f"{what} not found: {p}")
+    if not p.is_file():
+        raise InputError(f"{what} {p} is a folder, not a file")
+    if p.stat().st_size == 0:
+        raise InputError(f"{what} {p} is an empty file")
+    return p
+
+
+def _read_failed(p: Path, what: str, err: Exception) -> InputError:
+    """Build the InputError for a file that exists but cannot be parsed."""
+    if isinstance(err, UnicodeDecodeError):
+        return InputError(
+            f"{what} {p.name} is not UTF-8 text (byte {err.start}); re-save it as UTF-8, "
+            "or load it yourself and pass the table"
+        )
+    detail = str(err).splitlines()[0][:200] if str(err) else type(err).__name__
+    return InputError(f"cannot read {what} {p.name}: {detail}")
+
+
+def _open(path: PathLike) -> xr.Dataset:
+    p = _user_file(path, "climate file")
     try:
         return xr.open_dataset(p)
     except Exception as err:  # netCDF/HDF5 engines raise many types
@@ -74,7 +118,14 @@ def read_era5(
             f"ERA5 input has no 't2m' variable (found: {found}); "
             "rename your 2 m temperature to 't2m'"
         )
-    wanted = (variables,) if isinstance(variables, str) else tuple(variables)
+    if isinstance(variables, str):
+        wanted: tuple[str, ...] = (variables,)
+    elif isinstance(variables, (list, tuple)) and all(isinstance(v, str) for v in variables):
+        wanted = tuple(variables)
+    else:
+        raise InputError(
+            f"read_era5 variables must be a name or a sequence of names, got {variables!r}"
+        )
     if "t2m" not in wanted:
         raise InputError(f"read_era5 variables must include 't2m', got {variables!r}")
     names = [v for v in wanted if v in ds.data_vars]
@@ -170,10 +221,12 @@ def read_climate_geotiff(
         raise ImportError(
             "reading GeoTIFF needs rasterio: pip install 'computeatlas[geotiff]'"
         ) from err
-    p = Path(path)
-    if not p.exists():
-        raise InputError(f"file not found: {p}")
-    with rasterio.open(p) as src:
+    p = _user_file(path, "GeoTIFF")
+    try:
+        src = rasterio.open(p)
+    except rasterio.errors.RasterioError as err:
+        raise _read_failed(p, "GeoTIFF", err) from err
+    with src:
         if src.crs is None:
             raise CRSError(f"{p.name} has no CRS; computeatlas needs EPSG:4326 (lat/lon degrees)")
         if src.crs.to_epsg() != 4326:
@@ -186,7 +239,10 @@ def read_climate_geotiff(
             raise GridError(f"{p.name} is rotated; warp it to a north-up grid first")
         if src.count not in (1, 12):
             raise GridError(f"{p.name} has {src.count} bands; expected 1 or 12 (monthly)")
-        data = src.read().astype(float)
+        try:
+            data = src.read().astype(float)
+        except rasterio.errors.RasterioError as err:  # truncated or corrupt tiles
+            raise _read_failed(p, "GeoTIFF", err) from err
         fill = src.nodata if src.nodata is not None else nodata
         if fill is not None:
             data[data == fill] = np.nan
@@ -272,15 +328,7 @@ def read_price_table(
     if isinstance(source, pd.DataFrame):
         df = source.copy()
     else:
-        p = Path(source)
-        if not p.exists():
-            raise InputError(f"price table not found: {p}")
-        if p.suffix.lower() in (".parquet", ".pq"):
-            df = pd.read_parquet(p)
-        elif p.suffix.lower() in (".csv", ".txt"):
-            df = pd.read_csv(p)
-        else:
-            raise InputError(f"price table must be .csv or .parquet, got {p.suffix!r}")
+        df = _read_price_file(source)
     if df.empty:
         raise InputError("the price table is empty")
     if "region_code" not in df.columns:
@@ -322,6 +370,9 @@ def read_price_table(
     if (values <= 0).any():
         rows = df.loc[values <= 0, "region_code"].tolist()[:5]
         raise UnitsError(f"prices must be positive; got zero or negative for {rows}")
+    if np.isinf(values).any():
+        rows = df.loc[np.isinf(values), "region_code"].tolist()[:5]
+        raise UnitsError(f"prices must be finite; got an infinite price for {rows}")
     df["price_usd_per_mwh"] = values.astype(float)
     if df["region_code"].duplicated().any():
         dups = sorted(set(df.loc[df["region_code"].duplicated(), "region_code"]))[:5]
@@ -335,12 +386,37 @@ def read_price_table(
     return df.reset_index(drop=True)
 
 
+def _read_price_file(source: Any) -> pd.DataFrame:
+    p = _user_file(source, "price table")
+    suffix = p.suffix.lower()
+    if suffix not in (".parquet", ".pq", ".csv", ".txt"):
+        raise InputError(f"price table must be .csv or .parquet, got {p.suffix!r}")
+    try:
+        if suffix in (".parquet", ".pq"):
+            return pd.read_parquet(p)
+        return pd.read_csv(p, encoding="utf-8")
+    except (OSError, ValueError, pd.errors.ParserError) as err:  # ArrowInvalid is a ValueError
+        raise _read_failed(p, "price table", err) from err
+
+
 def _infer_level(code: str) -> str:
     if len(code) == 2 and code.isalpha():
         return "country"
     if "-" in code:
         return "bidding_zone" if code.endswith("-ZONE") else "admin1"
     return "bidding_zone"
+
+
+def _read_region_file(source: Any) -> Any:
+    import geopandas as gpd
+
+    p = _user_file(source, "region file")
+    try:
+        if p.suffix.lower() in (".parquet", ".geoparquet"):
+            return gpd.read_parquet(p)
+        return gpd.read_file(p, engine="pyogrio")
+    except Exception as err:  # pyogrio/GDAL and arrow raise many types for a bad file
+        raise _read_failed(p, "region file", err) from err
 
 
 def read_regions(source: PathLike | Any, *, name_column: str | None = None) -> Any:
@@ -372,13 +448,7 @@ def read_regions(source: PathLike | Any, *, name_column: str | None = None) -> A
     if isinstance(source, gpd.GeoDataFrame):
         gdf = source.copy()
     else:
-        p = Path(source)
-        if not p.exists():
-            raise InputError(f"region file not found: {p}")
-        if p.suffix.lower() in (".parquet", ".geoparquet"):
-            gdf = gpd.read_parquet(p)
-        else:
-            gdf = gpd.read_file(p, engine="pyogrio")
+        gdf = _read_region_file(source)
     if len(gdf) == 0:
         raise InputError("the region layer is empty")
     if gdf.crs is None:

@@ -7,8 +7,12 @@
 * :mod:`~computeatlas.models.heat`: heating season, heat-pump COP, heat credit;
 * :mod:`~computeatlas.models.latency`: great-circle distance, fibre RTT, service radius;
 * :mod:`~computeatlas.models.energy`: cost of IT energy and of tokens.
+
+:func:`serialised_kernels` (a context manager) makes concurrent callers take
+turns in the parallel kernels under numba's non-thread-safe ``workqueue`` layer.
 """
 
+from computeatlas._kernels import serialised as serialised_kernels
 from computeatlas.models.cooling import annual_cooling, chiller_cop, fan_power_fraction, hourly_pue
 from computeatlas.models.energy import cost_usd_per_mtoken, cost_usd_per_mwh_it
 from computeatlas.models.heat import (
@@ -46,6 +50,7 @@ __all__ = [
     "relative_humidity",
     "rtt_ms",
     "saturation_vapour_pressure",
+    "serialised_kernels",
     "service_radius_km",
     "vapour_pressure_from_density",
     "wet_bulb_temperature",

@@ -10,11 +10,14 @@ listing the known ones.
 from __future__ import annotations
 
 import difflib
+import math
 import tomllib
 from dataclasses import dataclass, fields
 from functools import cache
 from importlib.resources import files
 from typing import Any
+
+import numpy as np
 
 from computeatlas.errors import InputError, UnknownNameError
 
@@ -48,6 +51,13 @@ def _pick(family: str, key: str, skip: tuple[str, ...] = ()) -> dict[str, Any]:
             f"unknown {family} preset {key!r}; known: {', '.join(sorted(table))}.{hint}"
         )
     return table[key]
+
+
+def _is_number(value: Any) -> bool:
+    """Tell whether ``value`` is a Python or NumPy real number (not a bool)."""
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(
+        value, (bool, np.bool_)
+    )
 
 
 def names(family: str) -> list[str]:
@@ -86,6 +96,21 @@ class AshraeClass:
     dp_min_c: float
     dp_max_c: float
     rh_max_pct: float
+
+    def __post_init__(self) -> None:
+        values = (self.t_min_c, self.t_max_c, self.dp_min_c, self.dp_max_c, self.rh_max_pct)
+        if not all(_is_number(v) and math.isfinite(float(v)) for v in values):
+            raise InputError(f"ashrae_class {self.name!r}: every limit must be a finite number")
+        ok = (
+            self.t_min_c < self.t_max_c
+            and self.dp_min_c < self.dp_max_c
+            and 0.0 < self.rh_max_pct <= 100.0
+        )
+        if not ok:
+            raise InputError(
+                f"ashrae_class {self.name!r}: need t_min_c < t_max_c, dp_min_c < dp_max_c "
+                f"and 0 < rh_max_pct <= 100, got {values}"
+            )
 
 
 def ashrae_class(name: str | AshraeClass = "A1") -> AshraeClass:
@@ -141,7 +166,33 @@ class CoolingTechnology:
     dry_cooler_approach_k: float = 5.0
 
     def __post_init__(self) -> None:
+        numbers = [f.name for f in fields(self) if f.type == "float"]
+        for name in numbers:
+            value = getattr(self, name)
+            if isinstance(value, (bool, np.bool_)) or not isinstance(
+                value, (int, float, np.integer, np.floating)
+            ):
+                raise InputError(
+                    f"cooling preset {self.name!r}: {name} must be a number, got {value!r}"
+                )
+            if not math.isfinite(float(value)):
+                raise InputError(
+                    f"cooling preset {self.name!r}: {name} must be finite, got {value!r}"
+                )
+            object.__setattr__(self, name, float(value))
+        self._check_ranges()
+
+    def _check_ranges(self) -> None:
+        fractions = ("distribution_loss", "lighting", "pump_fraction")
         checks = {
+            **{k: 0.0 <= getattr(self, k) < 1.0 for k in fractions},
+            "evaporative_fraction": 0.0 <= self.evaporative_fraction <= 1.0,
+            "fan_pressure_pa": self.fan_pressure_pa >= 0.0,
+            "chw_delta_t_k": self.chw_delta_t_k > 0.0,
+            **{
+                k: getattr(self, k) >= 0.0
+                for k in ("tower_approach_k", "hx_approach_k", "dry_cooler_approach_k")
+            },
             "ups_efficiency": 0.5 < self.ups_efficiency <= 1.0,
             "fan_efficiency": 0.1 < self.fan_efficiency <= 1.0,
             "evap_effectiveness": 0.0 <= self.evap_effectiveness <= 1.0,
@@ -154,7 +205,11 @@ class CoolingTechnology:
         }
         bad = [k for k, ok in checks.items() if not ok]
         if bad:
-            raise InputError(f"cooling preset {self.name!r} has invalid values for {bad}")
+            values = {k: getattr(self, k) for k in bad}
+            raise InputError(
+                f"cooling preset {self.name!r} has invalid values {values} (fractions "
+                "in [0, 1], losses per unit IT power in [0, 1), temperature differences >= 0)"
+            )
 
     def replace(self, **changes: Any) -> CoolingTechnology:
         """Return a copy with some parameters changed (validated again)."""
@@ -210,9 +265,13 @@ class Route:
     source: str = ""
 
     def __post_init__(self) -> None:
-        if not (self.route_factor >= 1.0) or not (self.fixed_ms >= 0.0):
+        finite = all(
+            _is_number(v) and math.isfinite(float(v)) for v in (self.route_factor, self.fixed_ms)
+        )
+        if not finite or not (self.route_factor >= 1.0) or not (self.fixed_ms >= 0.0):
             raise InputError(
-                f"route {self.name!r}: route_factor must be >= 1 and fixed_ms >= 0, got "
+                f"route {self.name!r}: route_factor must be a finite number >= 1 and fixed_ms "
+                "a finite number >= 0, got "
                 f"{self.route_factor} and {self.fixed_ms}"
             )
 
@@ -248,8 +307,11 @@ class TokenEnergy:
     source: str = ""
 
     def __post_init__(self) -> None:
-        if not (self.mwh_per_mtoken > 0.0):
-            raise InputError(f"energy per token must be positive, got {self.mwh_per_mtoken}")
+        if not (math.isfinite(self.mwh_per_mtoken) and self.mwh_per_mtoken > 0.0):
+            raise InputError(
+                f"energy per token must be a positive, finite number [MWh_IT/Mtoken], "
+                f"got {self.mwh_per_mtoken}"
+            )
 
 
 def token_energy(name: str | float | TokenEnergy = "h100_8b_batch64") -> TokenEnergy:
@@ -266,7 +328,7 @@ def token_energy(name: str | float | TokenEnergy = "h100_8b_batch64") -> TokenEn
     """
     if isinstance(name, TokenEnergy):
         return name
-    if isinstance(name, (int, float)) and not isinstance(name, bool):
+    if _is_number(name):
         return TokenEnergy(name="custom", mwh_per_mtoken=float(name), source="user value")
     return TokenEnergy(name=str(name), **_pick("token_energy", str(name)))
 
@@ -281,8 +343,11 @@ class HeatPrice:
     source: str = ""
 
     def __post_init__(self) -> None:
-        if not (self.usd_per_mwh_heat >= 0.0):
-            raise InputError(f"heat price must be >= 0 USD/MWh, got {self.usd_per_mwh_heat}")
+        if not (math.isfinite(self.usd_per_mwh_heat) and self.usd_per_mwh_heat >= 0.0):
+            raise InputError(
+                f"heat price must be a finite number >= 0 [USD/MWh_heat], "
+                f"got {self.usd_per_mwh_heat}"
+            )
 
 
 def heat_price(name: str | float | HeatPrice = "donated") -> HeatPrice:
@@ -299,7 +364,7 @@ def heat_price(name: str | float | HeatPrice = "donated") -> HeatPrice:
     """
     if isinstance(name, HeatPrice):
         return name
-    if isinstance(name, (int, float)) and not isinstance(name, bool):
+    if _is_number(name):
         return HeatPrice(name="custom", usd_per_mwh_heat=float(name), source="user value")
     raw = dict(_pick("heat_prices", str(name)))
     eur = raw.pop("eur_per_mwh_heat")
