@@ -35,7 +35,7 @@ def test_grid_variables_units_and_attrs(ranking):
         assert g[var].attrs["long_name"]
     assert g["rtt_ms"].dims == ("metro", "lat", "lon")
     assert list(g["metro"].values) == ["beijing_cn", "seoul_kr", "tokyo_jp"]
-    assert g.attrs["max_rtt_ms"] == 40 and g.attrs["technology"] == "hyperscale_air_economiser"
+    assert g.attrs["max_rtt_ms"] == 40 and g.attrs["technology"] == "air_side_fleet"
     assert float(g["lat"].min()) == 30.0 and float(g["lon"].max()) == 130.0
 
 

@@ -17,7 +17,7 @@ __all__ = ["site_report"]
 def site_report(
     points: Any,
     *,
-    technology: str | CoolingTechnology = "hyperscale_air_economiser",
+    technology: str | CoolingTechnology = "air_side_fleet",
     ashrae_class: Any = "A1",
     heat_price: str | float | HeatPrice = "donated",
     demand_metros: Any = None,
@@ -34,7 +34,7 @@ def site_report(
     points : sequence of (lat, lon), DataFrame or GeoDataFrame
         Sites [deg]. A DataFrame needs ``lat``/``lon`` (or
         ``latitude``/``longitude``); a GeoDataFrame needs points and a CRS.
-    technology : str or CoolingTechnology, default "hyperscale_air_economiser"
+    technology : str or CoolingTechnology, default "air_side_fleet"
         Cooling preset (:func:`computeatlas.presets.cooling`).
     ashrae_class : str, default "A1"
         ASHRAE envelope: ``recommended``, ``A1`` .. ``A4``.

@@ -52,7 +52,8 @@ def _pick(family: str, key: str, skip: tuple[str, ...] = ()) -> dict[str, Any]:
 
 def names(family: str) -> list[str]:
     """Names of the presets of one family (``cooling``, ``ashrae``, ``routes``, ...)."""
-    return sorted(k for k, v in _load(family).items() if isinstance(v, dict) and k != "common")
+    table = _load(family).items()
+    return sorted(k for k, v in table if isinstance(v, dict) and k not in ("common", "aliases"))
 
 
 @dataclass(frozen=True)
@@ -76,10 +77,28 @@ class AshraeClass:
     dp_min_c: float
     dp_max_c: float
     rh_max_pct: float
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        ok = (
+            self.t_min_c < self.t_max_c
+            and self.dp_min_c < self.dp_max_c <= self.t_max_c
+            and 0.0 < self.rh_max_pct <= 100.0
+        )
+        if not ok:
+            raise InputError(
+                f"envelope {self.name!r}: need t_min_c < t_max_c, dp_min_c < dp_max_c <= t_max_c "
+                f"and 0 < rh_max_pct <= 100, got {self.t_min_c}, {self.t_max_c}, "
+                f"{self.dp_min_c}, {self.dp_max_c}, {self.rh_max_pct}"
+            )
 
 
 def ashrae_class(name: str | AshraeClass = "A1") -> AshraeClass:
-    """Return an ASHRAE envelope: ``recommended``, ``A1`` .. ``A4`` (or pass one through)."""
+    """Return an IT inlet envelope (or pass one through).
+
+    ASHRAE TC 9.9 classes ``recommended``, ``A1`` .. ``A4``, and the
+    operator envelope ``ocp_forest_city`` (Facebook/OCP, 2012).
+    """
     if isinstance(name, AshraeClass):
         return name
     return AshraeClass(name=name, **_pick("ashrae", name))
@@ -91,6 +110,9 @@ class CoolingTechnology:
 
     Temperatures in degC, temperature differences in K, pressures in Pa,
     efficiencies and fractions dimensionless (per unit of IT power).
+    ``chw_supply_c`` None means the chilled water follows the envelope's
+    supply-air limit through ``coil_effectiveness``; ``envelope`` names a
+    design envelope (:func:`ashrae_class`) that replaces the scenario's class.
     """
 
     name: str
@@ -104,14 +126,15 @@ class CoolingTechnology:
     fan_pressure_pa: float
     fan_efficiency: float
     air_delta_t_k: float
-    chiller: str
     chiller_rated_cop: float
     chiller_rated_cond_c: float
     chiller_rated_evap_c: float
     pump_fraction: float
     heat_recovery_fraction: float
     heat_source_c: float
-    chw_supply_c: float = 15.0
+    chw_supply_c: float | None = None
+    coil_effectiveness: float = 0.8
+    envelope: str = ""
     chw_delta_t_k: float = 6.0
     tower_approach_k: float = 4.75
     hx_approach_k: float = 2.0
@@ -130,7 +153,7 @@ class CoolingTechnology:
             "air_delta_t_k": self.air_delta_t_k > 0.0,
             "chiller_rated_cop": self.chiller_rated_cop > 0.0,
             "economiser": self.economiser in ("air", "water", "none", "liquid"),
-            "chiller": self.chiller in ("air", "water"),
+            "coil_effectiveness": 0.0 < self.coil_effectiveness <= 1.0,
         }
         bad = [k for k, ok in checks.items() if not ok]
         if bad:
@@ -147,16 +170,20 @@ class CoolingTechnology:
         return CoolingTechnology(**values)
 
 
-def cooling(name: str | CoolingTechnology = "hyperscale_air_economiser") -> CoolingTechnology:
+def cooling(name: str | CoolingTechnology = "air_side_fleet") -> CoolingTechnology:
     """Return a cooling technology preset (or pass one through).
 
-    Known presets: ``hyperscale_air_economiser`` (default),
-    ``water_side_economiser``, ``air_cooled_chiller``,
-    ``direct_liquid_warm_water``.
+    Archetypes: ``air_side_fleet`` (default), ``water_side_best_practice``,
+    ``water_side_economiser``, ``direct_evaporative_wide_envelope``,
+    ``air_cooled_chiller``, ``direct_liquid_warm_water``. Former names in
+    the ``[aliases]`` table of ``cooling.toml`` (``hyperscale_air_economiser``
+    = ``air_side_fleet``) return the preset they stand for, under its name.
     """
     if isinstance(name, CoolingTechnology):
         return name
-    return CoolingTechnology(name=name, **_pick("cooling", name, skip=("common",)))
+    aliases = _load("cooling").get("aliases", {})
+    key = aliases.get(name, name) if isinstance(name, str) else name
+    return CoolingTechnology(name=key, **_pick("cooling", key, skip=("common", "aliases")))
 
 
 def common_constants() -> dict[str, float]:
