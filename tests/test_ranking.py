@@ -28,6 +28,8 @@ def test_grid_variables_units_and_attrs(ranking):
         ("rtt_ms", "ms"),
         ("score_usd_per_mwh_it", "USD MWh-1"),
         ("free_cooling_hours", "h yr-1"),
+        ("free_cooling_days", "d yr-1"),
+        ("hours_partial_mechanical", "h yr-1"),
         ("reachable_population_30ms", "1"),
         ("carbon_kg_per_mwh_it", "kg MWh-1"),
     ]:
@@ -70,6 +72,7 @@ def test_sites_table(ranking):
     assert len(s) == 20 and list(s["rank"]) == list(range(1, 21))
     assert s["score_usd_per_mwh_it"].is_monotonic_increasing
     assert {"country", "admin1", "pue", "cost_usd_per_mtoken", "rtt_ms_tokyo_jp"} <= set(s)
+    assert {"free_cooling_days", "hours_adiabatic", "hours_full_mechanical"} <= set(s)
     assert s.crs.to_epsg() == 4326
     assert (s["country"] != "").all()
 

@@ -15,6 +15,8 @@ COLUMNS = [
     "dew_point_mean_c",
     "pue",
     "free_cooling_hours",
+    "free_cooling_days",
+    "hours_full_mechanical",
     "price_usd_per_mwh",
     "heat_credit_usd_per_mwh_it",
     "cost_usd_per_mwh_it",
