@@ -64,7 +64,9 @@ def site_report(
         ``admin1``, ``admin1_iso``, ``priced_by``, ``price_source``,
         ``price_region_code``), the report variables of
         :mod:`computeatlas.schema` (``temperature_mean_c``, ``dew_point_mean_c``,
-        ``pue``, ``free_cooling_hours``, ``water_l_per_kwh_it``,
+        ``pue``, ``free_cooling_hours``, ``free_cooling_days``, the hours by
+        mode (``hours_free``, ``hours_adiabatic``, ``hours_partial_mechanical``,
+        ``hours_full_mechanical``), ``water_l_per_kwh_it``,
         ``price_usd_per_mwh``, ``heat_credit_usd_per_mwh_it``,
         ``cost_usd_per_mwh_it``, ``cost_usd_per_mtoken``, ``carbon_kg_per_mwh_it``,
         ``score_usd_per_mwh_it``, and with demand metros the reachable demand

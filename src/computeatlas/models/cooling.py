@@ -17,12 +17,15 @@ pressure rise over the fan efficiency) and the mechanical term
 compressor load share :math:`L \in [0, 1]` depends on the economiser:
 
 * **air** (direct air-side economiser): free while :math:`T \le T_{max}` and
-  :math:`T_d \le T_{d,max}` of the ASHRAE class (colder air is mixed with
-  return air); otherwise evaporative assist supplies
-  :math:`T_s = T - \varepsilon (T - T_w)` if that meets the envelope (its
-  dew point after adiabatic saturation included); otherwise the compressor
-  trims :math:`L = (T - T_{max})/\Delta T_{air}` while outdoor air is cooler
-  than the return air and dry enough, else :math:`L = 1` (closed loop);
+  :math:`T_d \le T_{d,cap}`, the envelope's dew-point limit or, if lower, the
+  dew point of its RH limit at :math:`T_{max}` (colder air is mixed with
+  return air; air drier than :math:`T_{d,min}` is humidified, water counted);
+  otherwise evaporative media modulated to just reach :math:`T_{max}`
+  (effectiveness :math:`(T - T_{max})/(T - T_w) \le \varepsilon`) make the hour
+  adiabatic if the supply dew point after adiabatic saturation stays within
+  :math:`T_{d,cap}`; otherwise the compressor trims
+  :math:`L = (T - T_{max})/\Delta T_{air}` while outdoor air is cooler than the
+  return air and dry enough, else :math:`L = 1` (closed loop);
 * **water** (chilled water with a water-side economiser): condenser water
   :math:`T_{cw} = T_w + a_{tower}`; free while :math:`T_{cw} + a_{hx} \le T_{chw}`,
   partial up to :math:`T_{chw} + \Delta T_{chw}`, then full chiller;
@@ -31,6 +34,13 @@ compressor load share :math:`L \in [0, 1]` depends on the economiser:
   the heat goes to a facility-water loop at :math:`T_{fws}` rejected by dry
   coolers (free while :math:`T + a_{dc} \le T_{fws}`, with evaporative assist
   otherwise, chiller trim last); the rest follows the air-side logic.
+
+The chilled water and the evaporator of any trim compressor that cools air
+follow the envelope: a coil of effectiveness :math:`\varepsilon_c` cooling
+return air :math:`T_{max} + \Delta T_{air}` to :math:`T_{max}` needs
+:math:`T_{chw} = T_{max} - \Delta T_{air}(1/\varepsilon_c - 1)`
+(:func:`coil_water_temperature`). Each hour is in one of the :data:`MODES`
+free, adiabatic, partial or full mechanical.
 
 Chiller COP keeps the Carnot fraction of its rating point,
 :math:`\mathrm{COP} = \mathrm{COP}_r \frac{T_e/(T_c - T_e)}{T_{e,r}/(T_{c,r} - T_{e,r})}`
@@ -41,7 +51,8 @@ the rated values of ASHRAE 90.1-2019. Water evaporated [kg/kWh_IT] is
 
 Annual PUE is the energy-weighted mean over the hours (IT load constant, so
 the mean of the hourly PUE); free-cooling hours are the hours without
-compressors, per year.
+compressors (free and adiabatic), free-cooling days the days without any
+compressor hour, per year.
 
 Two input paths:
 
@@ -569,8 +580,11 @@ def annual_cooling(
     Returns
     -------
     xarray.Dataset
-        ``pue`` [1], ``free_cooling_hours`` [h/yr], ``water_l_per_kwh_it``
-        [L/kWh] on (lat, lon), with the parameters recorded in ``attrs``.
+        ``pue`` [1], ``free_cooling_hours`` [h/yr], ``free_cooling_days``
+        [d/yr], ``water_l_per_kwh_it`` [L/kWh] and the hours by mode
+        ``hours_free``, ``hours_adiabatic``, ``hours_partial_mechanical``,
+        ``hours_full_mechanical`` [h/yr] on (lat, lon), with the technology and
+        the envelope used (``ashrae_class``) recorded in ``attrs``.
     """
     from computeatlas.grid import normalize_grid
     from computeatlas.units import require_celsius
