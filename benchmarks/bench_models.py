@@ -25,7 +25,7 @@ def main() -> None:
     print(
         f"annual PUE, global 0.25 deg, monthly path, first call: {time.perf_counter() - t0:.2f} s"
     )
-    for tech in ("hyperscale_air_economiser", "water_side_economiser"):
+    for tech in ("air_side_fleet", "water_side_economiser"):
         best = min(
             _time(lambda t=tech: cooling.annual_cooling(clim, hum, elev, technology=t))
             for _ in range(3)
@@ -45,7 +45,7 @@ def main() -> None:
     )
     td = t - rng.uniform(2, 10, t.shape)
     p = np.full(cells, 101.325)
-    for tech in ("hyperscale_air_economiser", "water_side_economiser"):
+    for tech in ("air_side_fleet", "water_side_economiser"):
         P = cooling.pack_parameters(tech)
         k.annual_from_hourly(t[:2], td[:2], p[:2], P)
         best = min(_time(lambda P=P: k.annual_from_hourly(t, td, p, P)) for _ in range(3))

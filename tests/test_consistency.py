@@ -14,6 +14,11 @@ import computeatlas
 SHARED = [
     "pue",
     "free_cooling_hours",
+    "free_cooling_days",
+    "hours_free",
+    "hours_adiabatic",
+    "hours_partial_mechanical",
+    "hours_full_mechanical",
     "water_l_per_kwh_it",
     "price_usd_per_mwh",
     "heat_credit_usd_per_mwh_it",

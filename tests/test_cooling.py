@@ -14,11 +14,17 @@ TECHS = presets.names("cooling")
 
 def test_presets_known_and_validated():
     assert set(TECHS) == {
-        "hyperscale_air_economiser",
+        "air_side_fleet",
+        "water_side_best_practice",
         "water_side_economiser",
+        "direct_evaporative_wide_envelope",
         "air_cooled_chiller",
         "direct_liquid_warm_water",
     }
+    # The former default's name is an alias of air_side_fleet.
+    assert presets.cooling("hyperscale_air_economiser") == presets.cooling("air_side_fleet")
+    with pytest.raises(InputError, match="envelope"):
+        presets.AshraeClass("bad", 20.0, 15.0, -9.0, 15.0, 80.0)
     with pytest.raises(UnknownNameError, match="unknown cooling preset 'hyperscale'"):
         presets.cooling("hyperscale")
     with pytest.raises(UnknownNameError, match="A5"):
@@ -96,37 +102,111 @@ def test_wet_bulb_skip_in_air_side_is_exact(t, dd, p, ashrae):
     # must give the same answer.
     from computeatlas._kernels import cooling as k
 
-    P = cooling.pack_parameters("hyperscale_air_economiser", ashrae)
+    P = cooling.pack_parameters("air_side_fleet", ashrae)
     td = t - dd
     fan = P[k.FAN]
     got = k._air_side(t, td, p, P, fan)
-    ts, tds, dw = k._adiabatic(t, td, p, P[k.EVAP_EFF])
     if t <= P[k.T_MAX] and td <= P[k.DP_MAX]:
-        assert got == (0.0, 0.0, 0.0)
-    elif ts <= P[k.T_MAX] and tds <= P[k.DP_MAX]:
+        assert got == (0.0, k.MODE_FREE, k._humidify(t, td, p, P))
+        return
+    ok, water = k._evaporative(t, td, p, P) if t > P[k.T_MAX] else (False, 0.0)
+    if ok:
         # Evaporation makes the hour free: the skip must not have been taken.
-        want = (0.0, 0.0, 3600.0 * dw / (P[k.CP_AIR] * P[k.AIR_DT]))
-        assert got == pytest.approx(want, rel=1e-12, abs=1e-15)
+        assert got == (0.0, k.MODE_ADIABATIC, water)
     else:
-        assert got[1] == 1.0 and got[0] > 0.0 and got[2] == 0.0
+        assert got[1] >= k.MODE_PARTIAL and got[0] > 0.0 and got[2] == 0.0
 
 
 def test_evaporative_assist_uses_water_and_avoids_compressors():
-    # 36 degC, dew point 0 degC (hot and dry): above A1's 32 degC, but the wet bulb is about
-    # 16.6 degC (PsychroLib: 16.6), so evaporative cooling supplies 36 - 0.85*(36 - 16.6)
-    # = 19.5 degC with a dew point of about 15 degC, inside A1 (max 17 degC).
+    # 36 degC, dew point 0 degC (hot and dry): above A1's 32 degC. The wet bulb is about
+    # 16.6 degC (PsychroLib: 16.6); media modulated to just reach 32 degC need an
+    # effectiveness of (36 - 32)/(36 - 16.6) = 0.21 (< 0.85) and evaporate
+    # cp (36 - 32)/h_fg = 1.006 * 4 / 2462 = 1.63 g per kg of air, i.e.
+    # 3600 * 0.00163 / (1.006 * 16.65) = 0.35 L per kWh of IT heat.
     r = cooling.hourly_pue([36.0], [0.0])
-    assert r["mechanical"][0] == 0.0
-    assert 0.2 < r["water_l_per_kwh_it"][0] < 2.0
-    # Evaporating into moister air (dew point 10 degC) would push the supply dew point to
-    # 18 degC, above A1: the compressor has to run.
-    assert cooling.hourly_pue([34.0], [10.0])["mechanical"][0] == 1.0
+    assert r["mechanical"][0] == 0.0 and r["mode"][0] == 1.0
+    assert r["water_l_per_kwh_it"][0] == pytest.approx(0.35, rel=0.03)
+    # Evaporating 0.82 g/kg into air at a 16.5 degC dew point (W = 11.8 g/kg) lifts the
+    # supply dew point to about 17.6 degC, above A1's 17 degC: the compressor trims.
+    humid = cooling.hourly_pue([34.0], [16.5])
+    assert humid["mechanical"][0] == 1.0 and humid["mode"][0] == 2.0
     dry = cooling.hourly_pue(
         [36.0],
         [0.0],
-        technology=presets.cooling("hyperscale_air_economiser").replace(adiabatic=False),
+        technology=presets.cooling("air_side_fleet").replace(adiabatic=False),
     )
     assert dry["mechanical"][0] == 1.0 and dry["pue"][0] > r["pue"][0]
+
+
+def test_dew_point_cap_honours_the_rh_limit():
+    # A1: 32 degC at 80 % RH is a 28.2 degC dew point, above the 17 degC limit, which binds.
+    assert cooling.supply_dew_point_cap(presets.ashrae_class("A1")) == 17.0
+    # Forest City: 29.44 degC at 90 % RH; e_s(29.44) = 4.113 kPa (Magnus), e = 3.702 kPa,
+    # dew point 27.7 degC (ASHRAE 2017 Fundamentals table 3: e_s(29 degC) = 4.008 kPa,
+    # e_s(28 degC) = 3.782 kPa, e_s(27 degC) = 3.567 kPa -> 27.6 degC).
+    cap = cooling.supply_dew_point_cap(presets.ashrae_class("ocp_forest_city"))
+    assert cap == pytest.approx(27.6, abs=0.15)
+    rh_only = presets.ashrae_class("A1").__class__("x", 15.0, 32.0, -12.0, 30.0, 50.0)
+    # 32 degC at 50 % RH: e = 0.5 * 4.76 kPa = 2.38 kPa -> dew point 20.2 degC.
+    assert cooling.supply_dew_point_cap(rh_only) == pytest.approx(20.2, abs=0.2)
+    # The class's RH limit changes the hour: 30 degC, dew point 21 degC is free under a
+    # 30 degC dew-point limit, but not when 50 % RH at 32 degC caps it at 20.2 degC.
+    wide = rh_only.__class__("y", 15.0, 32.0, -12.0, 30.0, 100.0)
+    assert cooling.hourly_pue([30.0], [21.0], ashrae=wide)["mode"][0] == 0.0
+    assert cooling.hourly_pue([30.0], [21.0], ashrae=rh_only)["mode"][0] >= 2.0
+
+
+def test_coil_ties_chilled_water_to_the_envelope():
+    from computeatlas._kernels import cooling as k
+
+    # eps = dT / (T_ra - T_chw): 16.65 / (48.65 - T_chw) = 0.8 -> T_chw = 27.84 degC.
+    assert cooling.coil_water_temperature(32.0, 16.65, 0.8) == pytest.approx(27.84, abs=0.01)
+    assert 16.65 / (32.0 + 16.65 - cooling.coil_water_temperature(32.0, 16.65, 0.8)) == (
+        pytest.approx(0.8)
+    )
+    for cls, t_max in [("recommended", 27.0), ("A1", 32.0), ("A3", 40.0)]:
+        P = cooling.pack_parameters("water_side_best_practice", cls)
+        assert P[k.CHW_S] == pytest.approx(t_max - 16.65 * 0.25)
+        assert P[k.EVAP_AIR] == P[k.CHW_S]
+    # A legacy room keeps its fixed 7 degC chilled water.
+    assert cooling.pack_parameters("air_cooled_chiller", "A3")[k.CHW_S] == 7.0
+    with pytest.raises(InputError, match="coil_effectiveness"):
+        presets.cooling("air_side_fleet").replace(coil_effectiveness=1.2)
+    # The wide-envelope archetype runs in its own envelope whatever the class.
+    P = cooling.pack_parameters("direct_evaporative_wide_envelope", "A4")
+    assert P[k.T_MAX] == 29.44
+
+
+def test_trim_compressor_follows_the_supply_air():
+    # A humid 40 degC hour (dew point 25 degC) runs the closed loop at full load on the
+    # air-cooled DX trim (rated COP 2.96 at 35 degC condensing / 6.67 degC evaporating,
+    # ASHRAE 90.1-2019). The evaporator sits at the coil temperature of the class,
+    # T_max - 16.65 (1/0.8 - 1): 27.84 degC for A1, 22.84 degC for recommended, instead
+    # of the 6.67 degC rating water. Constant Carnot fraction:
+    # COP = 2.96 * (T_e / (40 - T_e)) / (279.82 / 28.33), capped at 2.5 x 2.96 = 7.4
+    # (A1: 7.42 -> 7.4; recommended: 5.23).
+    fan = cooling.fan_power_fraction(650.0, 0.775, 16.65)
+    base = 1.0 / 0.945 - 1.0 + 0.01 + fan
+    for cls, t_evap in [("A1", 27.8375), ("recommended", 22.8375)]:
+        cop = min(2.96 * ((t_evap + 273.15) / (40.0 - t_evap)) / (279.82 / 28.33), 7.4)
+        got = cooling.hourly_pue([40.0], [25.0], ashrae=cls)
+        assert got["mode"][0] == 3.0
+        assert got["pue"][0] == pytest.approx(1.0 + base + (1.0 + fan) / cop, rel=1e-6), cls
+    # With the rating water the same hour would cost (1 + fan) / 2.52: 0.13 more PUE.
+    a1 = cooling.hourly_pue([40.0], [25.0])["pue"][0]
+    assert a1 < 1.0 + base + (1.0 + fan) / 2.52 - 0.25
+
+
+def test_dry_air_is_humidified_to_the_lower_dew_point():
+    # -20 degC outdoor air with a -30 degC dew point under A1 (lower limit -12 degC): the
+    # outdoor-air share mixing to a 32 degC supply is 16.65 / (48.65 + 20) = 0.2425; it
+    # needs W(-12) - W(-30) = 1.509 - 0.313 = 1.196 g/kg (saturation over supercooled
+    # water 0.2445 and 0.0509 kPa, WMO 2008 / Alduchov & Eskridge), so
+    # 3600 * 0.2425 * 0.001196 / (1.006 * 16.65) = 0.062 L per kWh of IT energy.
+    r = cooling.hourly_pue([-20.0], [-30.0])
+    assert r["mode"][0] == 0.0
+    assert r["water_l_per_kwh_it"][0] == pytest.approx(0.062, rel=0.03)
+    assert cooling.hourly_pue([-5.0], [-10.0])["water_l_per_kwh_it"][0] == 0.0
 
 
 def test_ashrae_class_widens_free_cooling():
@@ -188,7 +268,11 @@ def test_monthly_path_agrees_with_hourly_path():
             P,
         )
         assert monthly[0][0] == pytest.approx(hourly[0][0], abs=0.01), tech
-        assert monthly[1][0] == pytest.approx(hourly[1][0], rel=0.05, abs=60), tech
+        free_m = monthly[2][0, 0] + monthly[2][0, 1]
+        free_h = hourly[2][0, 0] + hourly[2][0, 1]
+        assert free_m == pytest.approx(free_h, rel=0.05, abs=60), tech
+        assert monthly[2][0].sum() == pytest.approx(8760.0)
+        assert monthly[3][0] == pytest.approx(hourly[3][0], rel=0.1, abs=15), tech
 
 
 @pytest.fixture(scope="module")
@@ -196,7 +280,15 @@ def global_pue():
     from computeatlas import datasets, inputs
 
     clim, hum, elev = datasets.climate(), inputs.humidity(), datasets.elevation()
-    return {tech: cooling.annual_cooling(clim, hum, elev, technology=tech) for tech in TECHS}
+    # The global grid for the original four archetypes (the two new ones are checked
+    # per zone in test_pue_validation.py); keeps the suite fast.
+    techs = [
+        "air_side_fleet",
+        "water_side_economiser",
+        "air_cooled_chiller",
+        "direct_liquid_warm_water",
+    ]
+    return {tech: cooling.annual_cooling(clim, hum, elev, technology=tech) for tech in techs}
 
 
 CITIES = {
@@ -216,7 +308,7 @@ def test_annual_pue_against_lei_masanet_ranges(global_pue):
     # Lei & Masanet (2020): 5th-95th percentile annual PUE of large air-side-economiser
     # facilities 1.08-1.17 in subarctic climates (ASHRAE zone 8) and 1.17-1.34 in hot
     # humid ones (zone 1A). Our single configuration should fall inside, allowing 0.02.
-    air = global_pue["hyperscale_air_economiser"]
+    air = global_pue["air_side_fleet"]
     assert 1.06 <= float(_at(air, "lulea").pue) <= 1.17
     assert 1.15 <= float(_at(air, "singapore").pue) <= 1.36
     for tech, ds in global_pue.items():
@@ -235,7 +327,7 @@ def test_annual_outputs_and_attrs(global_pue):
     # Cooling towers evaporate about 1.5 L per kWh of heat (3600 kJ / 2450 kJ/kg).
     w = float(_at(ds, "frankfurt").water_l_per_kwh_it)
     assert 1.4 < w < 2.0
-    air = global_pue["hyperscale_air_economiser"]
+    air = global_pue["air_side_fleet"]
     assert float(_at(air, "singapore").free_cooling_hours) == 0.0  # dew point above 17 degC
     assert float(_at(air, "lulea").free_cooling_hours) > 8600
     assert bool(np.isnan(air["pue"].sel(lat=0.0, lon=-140.0)))  # open ocean skipped
@@ -249,3 +341,42 @@ def test_annual_cooling_hourly_input(era5_like):
     assert "hourly (48 hours)" in ds.attrs["input_path"]
     with pytest.raises(InputError, match="d2m"):
         cooling.annual_cooling(read_era5(era5_like).drop_vars("d2m"))
+
+
+@pytest.mark.kernel
+def test_hourly_free_days_and_modes_by_hand():
+    from computeatlas._kernels import cooling as k
+
+    # Two days: the first all at 5 degC (free), the second with one humid 35 degC hour
+    # (dew point 25 degC: closed loop, full compressor) -> 1 free day of 2 = 182.5 d/yr,
+    # 47 free hours of 48 = 8577.5 h/yr, 1 full-mechanical hour = 182.5 h/yr.
+    t = np.full((1, 48), 5.0)
+    td = np.full((1, 48), 0.0)
+    t[0, 30], td[0, 30] = 35.0, 25.0
+    P = cooling.pack_parameters("air_side_fleet")
+    _pue, _wue, hours, days = k.annual_from_hourly(t, td, np.array([101.325]), P)
+    assert days[0] == pytest.approx(182.5)
+    assert hours[0, k.MODE_FREE] == pytest.approx(8760.0 * 47 / 48)
+    assert hours[0, k.MODE_FULL] == pytest.approx(8760.0 / 48)
+    assert hours[0].sum() == pytest.approx(8760.0)
+
+
+@pytest.mark.kernel
+@settings(max_examples=300, deadline=None)
+@given(
+    t=st.floats(-60, 50),
+    dd=st.floats(0, 40),
+    p=st.floats(60, 105),
+    tech=st.sampled_from(TECHS),
+    ashrae=st.sampled_from(["recommended", "A1", "A3"]),
+)
+def test_surely_free_skip_is_exact(t, dd, p, tech, ashrae):
+    # The annual loops replace hour() by the free hour's constants wherever surely_free
+    # holds; that must be exactly what hour() would have returned.
+    from computeatlas._kernels import cooling as k
+
+    P = cooling.pack_parameters(tech, ashrae)
+    td = t - dd
+    if k.surely_free(t, td, P):
+        over, water = k.free_hour(P)
+        assert k.hour(t, td, p, P) == (over, k.MODE_FREE, water)

@@ -37,6 +37,12 @@ def test_rank_sites_on_local_cluster():
         in_memory.grid["score_usd_per_mwh_it"].values,
         equal_nan=True,
     )
+    # The user-climate path (annual_cooling) carries every cooling output, as the
+    # shipped-climatology path does.
+    for var in ("free_cooling_days", "hours_adiabatic", "hours_full_mechanical"):
+        np.testing.assert_allclose(
+            on_cluster.grid[var].values, in_memory.grid[var].values, equal_nan=True, err_msg=var
+        )
 
 
 def test_rank_sites_in_row_bands_on_a_two_worker_cluster():

@@ -17,13 +17,15 @@ rng = np.random.default_rng(5)
 t = rng.uniform(-20, 42, (3, 50)); td = t - rng.uniform(0, 15, t.shape)
 p = np.array([101.325, 95.0, 85.0])
 out = {}
-for tech in ["hyperscale_air_economiser", "water_side_economiser", "air_cooled_chiller",
-             "direct_liquid_warm_water"]:
+for tech in ["air_side_fleet", "water_side_economiser", "air_cooled_chiller",
+             "direct_liquid_warm_water", "direct_evaporative_wide_envelope"]:
     P = pack_parameters(tech)
-    out[tech + "_hourly"] = [a.tolist() for a in k.annual_from_hourly(t, td, p, P)]
+    out[tech + "_hourly"] = np.concatenate(
+        [np.ravel(a) for a in k.annual_from_hourly(t, td, p, P)]).tolist()
     tm = rng.uniform(-10, 30, (3, 12)); dq = -np.sort(-rng.uniform(-20, 24, (3, 5)), axis=1)
-    out[tech + "_monthly"] = [a.tolist() for a in k.annual_from_monthly(
+    out[tech + "_monthly"] = np.concatenate([np.ravel(a) for a in k.annual_from_monthly(
         tm, dq, np.array([1.0, 10.0, 50.0, 90.0, 99.0]), np.full(3, 10.0), np.full(3, 3.0), p, P)]
+    ).tolist()
 out["wb"] = [wet_bulb(a, b, 101.325) for a, b in zip(t[0], td[0])]
 out["hav"] = [float(haversine_km(a, b, c, d)) for a, b, c, d in rng.uniform(-80, 80, (20, 4))]
 print(json.dumps(out))

@@ -28,6 +28,8 @@ def test_grid_variables_units_and_attrs(ranking):
         ("rtt_ms", "ms"),
         ("score_usd_per_mwh_it", "USD MWh-1"),
         ("free_cooling_hours", "h yr-1"),
+        ("free_cooling_days", "d yr-1"),
+        ("hours_partial_mechanical", "h yr-1"),
         ("reachable_population_30ms", "1"),
         ("carbon_kg_per_mwh_it", "kg MWh-1"),
     ]:
@@ -35,7 +37,7 @@ def test_grid_variables_units_and_attrs(ranking):
         assert g[var].attrs["long_name"]
     assert g["rtt_ms"].dims == ("metro", "lat", "lon")
     assert list(g["metro"].values) == ["beijing_cn", "seoul_kr", "tokyo_jp"]
-    assert g.attrs["max_rtt_ms"] == 40 and g.attrs["technology"] == "hyperscale_air_economiser"
+    assert g.attrs["max_rtt_ms"] == 40 and g.attrs["technology"] == "air_side_fleet"
     assert float(g["lat"].min()) == 30.0 and float(g["lon"].max()) == 130.0
 
 
@@ -71,6 +73,7 @@ def test_sites_table(ranking):
     # cheapest first, to the cent (ties within a cent ordered by demand-weighted RTT)
     assert (s["score_usd_per_mwh_it"] / 0.01).round().is_monotonic_increasing
     assert {"country", "admin1", "pue", "cost_usd_per_mtoken", "rtt_ms_tokyo_jp"} <= set(s)
+    assert {"free_cooling_days", "hours_adiabatic", "hours_full_mechanical"} <= set(s)
     assert s.crs.to_epsg() == 4326
     assert (s["country"] != "").all()
 

@@ -15,6 +15,8 @@ COLUMNS = [
     "dew_point_mean_c",
     "pue",
     "free_cooling_hours",
+    "free_cooling_days",
+    "hours_full_mechanical",
     "price_usd_per_mwh",
     "heat_credit_usd_per_mwh_it",
     "cost_usd_per_mwh_it",
@@ -37,7 +39,7 @@ def test_columns_and_rows(report):
     assert "rtt_ms_tokyo_jp" in report.columns
     assert list(report["country"]) == ["Sweden", "Singapore", "China"]
     assert report.loc[0, "admin1"] == "Norrbotten County"
-    assert report.attrs["technology"] == "hyperscale_air_economiser"
+    assert report.attrs["technology"] == "air_side_fleet"
 
 
 def test_values_are_consistent(report):

@@ -246,7 +246,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--max-rtt", type=float, default=50.0, help="round-trip budget [ms]")
     r.add_argument("--mode", choices=["all", "share"], default="all")
     r.add_argument("--min-share", type=float, default=1.0)
-    r.add_argument("--technology", default="hyperscale_air_economiser")
+    r.add_argument("--technology", default="air_side_fleet")
     r.add_argument("--ashrae-class", default="A1")
     r.add_argument("--route", default="cloud_backbone")
     r.add_argument("--heat-price", default="donated", help="preset name or USD per MWh of heat")

@@ -208,7 +208,7 @@ def _cooling(lay: Layers, scenario: Scenario) -> tuple[dict[str, np.ndarray], st
     ds = cooling.annual_cooling(
         lay.climate, hum, elev, technology=scenario.technology, ashrae=scenario.ashrae
     )
-    out = {k: np.asarray(ds[k].values) for k in ("pue", "free_cooling_hours", "water_l_per_kwh_it")}
+    out = {str(k): np.asarray(ds[k].values) for k in ds.data_vars}
     return out, str(ds.attrs.get("input_path", ""))
 
 

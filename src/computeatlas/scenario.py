@@ -96,7 +96,8 @@ class Scenario:
     technology : CoolingTechnology
         Cooling preset (:func:`computeatlas.presets.cooling`).
     ashrae : AshraeClass
-        IT inlet envelope (:func:`computeatlas.presets.ashrae_class`).
+        IT inlet envelope (:func:`computeatlas.presets.ashrae_class`); the
+        technology's own design envelope where it names one.
     heat_price : HeatPrice
         Waste-heat price scenario [USD/MWh_heat].
     route : Route
@@ -132,7 +133,7 @@ class Scenario:
     def build(
         cls,
         *,
-        technology: str | CoolingTechnology = "hyperscale_air_economiser",
+        technology: str | CoolingTechnology = "air_side_fleet",
         ashrae_class: str | AshraeClass = "A1",
         heat_price: str | float | HeatPrice = "donated",
         route: str | Route = "cloud_backbone",
@@ -156,9 +157,12 @@ class Scenario:
         -------
         Scenario
         """
+        tech = _preset("technology", presets.cooling, technology)
+        env = _preset("ashrae_class", presets.ashrae_class, ashrae_class)
         return cls(
-            technology=_preset("technology", presets.cooling, technology),
-            ashrae=_preset("ashrae_class", presets.ashrae_class, ashrae_class),
+            technology=tech,
+            # A technology with its own design envelope runs in it (recorded in attrs).
+            ashrae=presets.ashrae_class(tech.envelope) if tech.envelope else env,
             heat_price=_preset("heat_price", presets.heat_price, heat_price),
             route=_preset("route", presets.route, route),
             energy_per_token=_preset("energy_per_token", presets.token_energy, energy_per_token),

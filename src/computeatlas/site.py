@@ -17,7 +17,7 @@ __all__ = ["site_report"]
 def site_report(
     points: Any,
     *,
-    technology: str | CoolingTechnology = "hyperscale_air_economiser",
+    technology: str | CoolingTechnology = "air_side_fleet",
     ashrae_class: Any = "A1",
     heat_price: str | float | HeatPrice = "donated",
     demand_metros: Any = None,
@@ -34,7 +34,7 @@ def site_report(
     points : sequence of (lat, lon), DataFrame or GeoDataFrame
         Sites [deg]. A DataFrame needs ``lat``/``lon`` (or
         ``latitude``/``longitude``); a GeoDataFrame needs points and a CRS.
-    technology : str or CoolingTechnology, default "hyperscale_air_economiser"
+    technology : str or CoolingTechnology, default "air_side_fleet"
         Cooling preset (:func:`computeatlas.presets.cooling`).
     ashrae_class : str, default "A1"
         ASHRAE envelope: ``recommended``, ``A1`` .. ``A4``.
@@ -64,7 +64,9 @@ def site_report(
         ``admin1``, ``admin1_iso``, ``priced_by``, ``price_source``,
         ``price_region_code``), the report variables of
         :mod:`computeatlas.schema` (``temperature_mean_c``, ``dew_point_mean_c``,
-        ``pue``, ``free_cooling_hours``, ``water_l_per_kwh_it``,
+        ``pue``, ``free_cooling_hours``, ``free_cooling_days``, the hours by
+        mode (``hours_free``, ``hours_adiabatic``, ``hours_partial_mechanical``,
+        ``hours_full_mechanical``), ``water_l_per_kwh_it``,
         ``price_usd_per_mwh``, ``heat_credit_usd_per_mwh_it``,
         ``cost_usd_per_mwh_it``, ``cost_usd_per_mtoken``, ``carbon_kg_per_mwh_it``,
         ``score_usd_per_mwh_it``, and with demand metros the reachable demand

@@ -26,11 +26,11 @@ PUMP = 5
 COP_R = 6
 COND_R = 7
 EVAP_R = 8
-T_MAX = 9  # supply-air limits from the ASHRAE class
-T_MIN = 10
-DP_MAX = 11
+T_MAX = 9  # supply-air upper limit of the envelope
+DP_MAX = 10  # supply dew-point cap: the envelope's limit and its RH limit at T_MAX
+DP_MIN = 11  # supply dew-point lower limit (humidify below it)
 AIR_DT = 12
-CHW_S = 13
+CHW_S = 13  # chilled-water supply of the water-side plant / chiller evaporator
 CHW_DT = 14
 TOWER = 15
 HX = 16
@@ -41,7 +41,15 @@ DC_APP = 20
 CP_AIR = 21  # kJ/(kg K)
 H_FG = 22  # kJ/kg
 COP_CAP = 23  # multiple of the rated COP
-N_PARAMS = 24
+EVAP_AIR = 24  # evaporator of the air-side trim compressor (coil design point)
+N_PARAMS = 25
+
+# Operating modes of an hour.
+MODE_FREE = 0  # no compressor, no evaporative cooling (humidification allowed)
+MODE_ADIABATIC = 1  # evaporative assist, no compressor
+MODE_PARTIAL = 2  # compressor trims part of the load
+MODE_FULL = 3  # compressor carries the full load
+N_MODES = 4
 
 MIN_LIFT_K = 5.0
 
@@ -69,34 +77,77 @@ def _adiabatic(t, td, p_kpa, eff):
 
 
 @njit(cache=True)
+def _humidify(t, td, p_kpa, P):
+    """Water to lift a dry hour's supply dew point to the envelope's lower limit [kg/kWh_IT].
+
+    Outdoor air is mixed with return air to a supply at ``T_MAX`` (the least
+    outdoor air, so the least water): outdoor-air share
+    ``f = dT_air / (T_MAX + dT_air - t)``; the exhaust carries the added
+    moisture away, ``3600 f (W(DP_MIN) - W(td)) / (cp dT_air)``.
+    """
+    if td >= P[DP_MIN]:
+        return 0.0
+    f = min(1.0, P[AIR_DT] / (P[T_MAX] + P[AIR_DT] - t))
+    dw = humidity_ratio(es_kpa(P[DP_MIN]), p_kpa) - humidity_ratio(es_kpa(td), p_kpa)
+    return 3600.0 * f * dw / (P[CP_AIR] * P[AIR_DT])
+
+
+@njit(cache=True)
+def _evaporative(t, td, p_kpa, P):
+    """Evaporative assist for an hour above ``T_MAX``: (feasible, water kg/kWh_IT).
+
+    The media are modulated to just reach the supply limit, effectiveness
+    ``e = (t - T_MAX)/(t - T_w) <= EVAP_EFF``; the hour is free when the
+    supply dew point after adiabatic saturation is within ``DP_MAX`` (the
+    dew-point limit and the RH limit at ``T_MAX``).
+    """
+    tw = wet_bulb(t, td, p_kpa)
+    if t - tw <= 0.0:
+        return False, 0.0
+    e = (t - P[T_MAX]) / (t - tw)
+    if e > P[EVAP_EFF]:
+        return False, 0.0
+    _ts, tds, dw = _adiabatic(t, td, p_kpa, e)
+    if tds > P[DP_MAX]:
+        return False, 0.0
+    return True, 3600.0 * dw / (P[CP_AIR] * P[AIR_DT])
+
+
+@njit(cache=True)
 def _air_side(t, td, p_kpa, P, fan):
-    """Air-side economiser hour: (mechanical power, mechanical-on flag, water kg/kWh)."""
+    """Air-side economiser hour: (mechanical power, mode, water kg/kWh)."""
     if t <= P[T_MAX] and td <= P[DP_MAX]:
-        return 0.0, 0.0, 0.0
+        return 0.0, MODE_FREE, _humidify(t, td, p_kpa, P)
     # Two bounds spare the wet-bulb iteration when evaporation cannot make the hour
-    # free: the wet bulb lies in [td, t] (the kernel clamps it there), so the supply
-    # temperature is at least t - eff (t - td) (exact in floating point, every step
-    # is monotone); and evaporation only adds water, so the supply dew point is at
-    # least td (1e-6 K margin for the round trip through the vapour pressure).
-    if P[ADIABATIC] > 0.5 and t - P[EVAP_EFF] * (t - td) <= P[T_MAX] and td <= P[DP_MAX] + 1e-6:
-        ts, tds, dw = _adiabatic(t, td, p_kpa, P[EVAP_EFF])
-        if ts <= P[T_MAX] and tds <= P[DP_MAX]:
-            water = 3600.0 * dw / (P[CP_AIR] * P[AIR_DT])
-            return 0.0, 0.0, water
+    # free: the wet bulb lies in [td, t] (the kernel clamps it there), so even the
+    # full effectiveness supplies at least t - eff (t - td) (exact in floating
+    # point, every step is monotone); and evaporation only adds water, so the
+    # supply dew point is at least td (1e-6 K margin for the vapour-pressure round trip).
+    if (
+        P[ADIABATIC] > 0.5
+        and t > P[T_MAX]
+        and t - P[EVAP_EFF] * (t - td) <= P[T_MAX]
+        and td <= P[DP_MAX] + 1e-6
+    ):
+        ok, water = _evaporative(t, td, p_kpa, P)
+        if ok:
+            return 0.0, MODE_ADIABATIC, water
     t_return = P[T_MAX] + P[AIR_DT]
     if td <= P[DP_MAX] and t < t_return:
         load = (t - P[T_MAX]) / P[AIR_DT]  # outdoor air pre-cools, compressor trims
+        mode = MODE_PARTIAL
     else:
         load = 1.0  # closed loop: outdoor air too hot or too humid
-    cop = chiller_cop(t, P[EVAP_R], P)
-    return load * (1.0 + fan) / cop, 1.0, 0.0
+        mode = MODE_FULL
+    cop = chiller_cop(t, P[EVAP_AIR], P)
+    return load * (1.0 + fan) / cop, mode, 0.0
 
 
 @njit(cache=True)
 def _hour_air(t, td, p_kpa, P):
     """Direct air-side economiser (with optional adiabatic assist)."""
-    mech_p, mech, water = _air_side(t, td, p_kpa, P, P[FAN])
-    return P[ELEC] + P[FAN] + mech_p, mech, water
+    mech_p, mode, water = _air_side(t, td, p_kpa, P, P[FAN])
+    return P[ELEC] + P[FAN] + mech_p, mode, water
 
 
 @njit(cache=True)
@@ -110,16 +161,19 @@ def _hour_water(t, td, p_kpa, P):
     approach = tcw + P[HX]
     if approach <= P[CHW_S]:
         load = 0.0
+        mode = MODE_FREE
     elif approach < P[CHW_S] + P[CHW_DT]:
         load = (approach - P[CHW_S]) / P[CHW_DT]
+        mode = MODE_PARTIAL
     else:
         load = 1.0
+        mode = MODE_FULL
     mech_p = 0.0
     if load > 0.0:
         mech_p = load * (1.0 + fan + pump) / chiller_cop(tcw, P[CHW_S], P)
     rejected = 1.0 + base + fan + pump + mech_p
     water = P[EVAP_FRAC] * 3600.0 * rejected / P[H_FG]
-    return base + fan + pump + mech_p, 1.0 if load > 0.0 else 0.0, water
+    return base + fan + pump + mech_p, mode, water
 
 
 @njit(cache=True)
@@ -128,16 +182,19 @@ def _hour_chiller(t, td, p_kpa, P):
     fan = P[FAN]
     pump = P[PUMP]
     mech_p = (1.0 + fan + pump) / chiller_cop(t, P[CHW_S], P)
-    return P[ELEC] + fan + pump + mech_p, 1.0, 0.0
+    return P[ELEC] + fan + pump + mech_p, MODE_FULL, 0.0
 
 
 @njit(cache=True)
 def _hour_liquid(t, td, p_kpa, P):
-    """Direct liquid cooling on warm water; the residual heat goes by the air side."""
+    """Direct liquid cooling on warm water; the residual heat goes by the air side.
+
+    The hour's mode is the more demanding of the two paths.
+    """
     fan = P[FAN]
     pump = P[PUMP]
     lf = P[LIQ]
-    mech = 0.0
+    mode = MODE_FREE
     water = 0.0
     liq_mech = 0.0
     if t + P[DC_APP] > P[FWS]:
@@ -147,18 +204,18 @@ def _hour_liquid(t, td, p_kpa, P):
             ts, _tds, dw = _adiabatic(t, td, p_kpa, P[EVAP_EFF])
             if ts + P[DC_APP] <= P[FWS]:
                 water += lf * 3600.0 * dw / (P[CP_AIR] * P[AIR_DT])
+                mode = MODE_ADIABATIC
                 done = True
             else:
                 t_reject = ts + P[DC_APP]
         if not done:
             liq_mech = lf * (1.0 + pump) / chiller_cop(t_reject, P[FWS], P)
-            mech = 1.0
-    air_mech, air_on, air_water = _air_side(t, td, p_kpa, P, fan)
-    if air_on > 0.0:
-        mech = 1.0
+            mode = MODE_FULL
+    air_mech, air_mode, air_water = _air_side(t, td, p_kpa, P, fan)
+    mode = max(mode, air_mode)
     water += (1.0 - lf) * air_water
     overhead = P[ELEC] + (1.0 - lf) * fan + pump + liq_mech + (1.0 - lf) * air_mech
-    return overhead, mech, water
+    return overhead, mode, water
 
 
 @njit(cache=True)
@@ -169,13 +226,14 @@ def hour(t, td, p_kpa, P):
     -------
     overhead : float
         Facility power beyond IT per unit IT power (PUE - 1) [W/W].
-    mech : float
-        1.0 if compressors run in this hour, else 0.0.
+    mode : int
+        ``MODE_FREE``, ``MODE_ADIABATIC``, ``MODE_PARTIAL`` or ``MODE_FULL``
+        (-1 for a NaN input); compressors run when ``mode >= MODE_PARTIAL``.
     water : float
         Water evaporated [kg (about L) per kWh of IT energy].
     """
     if math.isnan(t) or math.isnan(td):
-        return math.nan, math.nan, math.nan
+        return math.nan, -1, math.nan
     if td > t:
         td = t
     econ = int(P[ECON])
@@ -190,77 +248,95 @@ def hour(t, td, p_kpa, P):
 
 @njit(cache=True)
 def surely_free(t, td, P):
-    """Tell whether an hour is certainly cooled without compressors or evaporation.
+    """Tell whether an hour is certainly cooled without compressors, evaporation or humidifying.
 
     Cheap test that avoids the wet bulb: the wet bulb never exceeds the dry bulb,
-    so dry-bulb bounds are sufficient. Such hours all share the overhead of a
-    free hour (:func:`free_hour`).
+    so dry-bulb bounds are sufficient. Such hours all share the overhead and
+    water of a free hour (:func:`free_hour`).
     """
     econ = int(P[ECON])
     if econ == 0:
-        return t <= P[T_MAX] and td <= P[DP_MAX]
+        return t <= P[T_MAX] and P[DP_MIN] <= td <= P[DP_MAX]
     if econ == 1:
         return t + P[TOWER] + P[HX] <= P[CHW_S]
     if econ == 3:
-        return t <= P[T_MAX] and td <= P[DP_MAX] and t + P[DC_APP] <= P[FWS]
+        return t <= P[T_MAX] and P[DP_MIN] <= td <= P[DP_MAX] and t + P[DC_APP] <= P[FWS]
     return False
 
 
 @njit(cache=True)
 def free_hour(P):
-    """(overhead, water) of a free hour; the same for every free hour of a technology."""
-    over, _mech, water = hour(-60.0, -70.0, 101.325, P)
+    """(overhead, water) of a free hour; the same for every hour :func:`surely_free` accepts.
+
+    Evaluated at a saturated hour at the envelope's lower dew-point limit
+    (cold, humid enough not to need humidifying).
+    """
+    x = min(P[DP_MIN], P[CHW_S] - P[TOWER] - P[HX])
+    over, _mode, water = hour(x, x, 101.325, P)
     return over, water
 
 
 @njit(cache=True, parallel=True)
 def annual_from_hourly(t, td, p_kpa, P):
-    """Annual PUE, free-cooling hours per year and WUE from hourly series.
+    """Annual PUE, WUE, hours per year by mode and free-cooling days from hourly series.
 
     ``t`` and ``td`` are (cells, hours); ``p_kpa`` is (cells,). A cell with any
-    NaN hour gets NaN.
+    NaN hour gets NaN. A day is a block of 24 consecutive hours (from the first
+    hour) without compressor cooling; free days are scaled to a 365-day year
+    (NaN with fewer than 24 hours).
     """
     n, nh = t.shape
     pue = np.empty(n)
-    free_hours = np.empty(n)
     wue = np.empty(n)
+    mode_hours = np.empty((n, N_MODES))
+    free_days = np.empty(n)
     f_over, f_water = free_hour(P)
+    nd = nh // 24
     for i in prange(n):
         s_over = 0.0
-        s_free = 0.0
         s_water = 0.0
+        counts = np.zeros(N_MODES)
+        n_free_days = 0.0
+        day_free = True
         for h in range(nh):
             th = t[i, h]
             tdh = td[i, h]
             if surely_free(th, min(tdh, th), P):
-                s_over += f_over
-                s_free += 1.0
-                s_water += f_water
-                continue
-            over, mech, water = hour(th, tdh, p_kpa[i], P)
+                over, mode, water = f_over, MODE_FREE, f_water
+            else:
+                over, mode, water = hour(th, tdh, p_kpa[i], P)
             s_over += over
-            s_free += 1.0 - mech
             s_water += water
+            if mode >= 0:
+                counts[mode] += 1.0
+            day_free = day_free and MODE_FREE <= mode < MODE_PARTIAL
+            if h % 24 == 23:
+                n_free_days += 1.0 if day_free else 0.0
+                day_free = True
         pue[i] = 1.0 + s_over / nh
-        free_hours[i] = HOURS_PER_YEAR * s_free / nh
         wue[i] = s_water / nh
-    return pue, free_hours, wue
+        for m in range(N_MODES):
+            mode_hours[i, m] = (
+                HOURS_PER_YEAR * counts[m] / nh if math.isfinite(s_over) else math.nan
+            )
+        free_days[i] = 365.0 * n_free_days / nd if nd > 0 and math.isfinite(s_over) else math.nan
+    return pue, wue, mode_hours, free_days
 
 
 @njit(cache=True, parallel=True)
 def hourly_overhead(t, td, p_kpa, P):
-    """Hour-by-hour (overhead, mech, water) for (cells, hours) inputs."""
+    """Hour-by-hour (overhead, mode, water) for (cells, hours) inputs (mode -1 for NaN)."""
     n, nh = t.shape
     over = np.empty((n, nh))
-    mech = np.empty((n, nh))
+    mode = np.empty((n, nh))
     water = np.empty((n, nh))
     for i in prange(n):
         for h in range(nh):
             o, m, w = hour(t[i, h], td[i, h], p_kpa[i], P)
             over[i, h] = o
-            mech[i, h] = m
+            mode[i, h] = m
             water[i, h] = w
-    return over, mech, water
+    return over, mode, water
 
 
 # Days per month of a 365-day year.
@@ -292,9 +368,78 @@ def _monthly_samples(tm, dtr, sigma):
     return temps, weights
 
 
+@njit(cache=True)
+def _dew_point_at(x, exceedance, dq_i, seg):
+    """Dew point exceeded ``x`` percent of the year, walking the segment ``seg`` down."""
+    while seg > 0 and x < exceedance[seg]:
+        seg -= 1
+    if x <= exceedance[0]:
+        return dq_i[0], seg
+    if x >= exceedance[-1]:
+        return dq_i[-1], seg
+    f = (x - exceedance[seg]) / (exceedance[seg + 1] - exceedance[seg])
+    return dq_i[seg] + f * (dq_i[seg + 1] - dq_i[seg]), seg
+
+
+@njit(cache=True)
+def _free_days(free_s):
+    """Days per year without compressors.
+
+    A day is one (month, synoptic node) whose diurnal samples are all free of
+    compressor cooling.
+    """
+    nd = _DIURNAL_HOURS.size
+    ng = _GH_NODES.size
+    days = 0.0
+    for m in range(12):
+        for g in range(ng):
+            ok = True
+            for h in range(nd):
+                ok = ok and free_s[(m * nd + h) * ng + g]
+            if ok:
+                days += _DAYS[m] * _GH_WEIGHTS[g]
+    return days
+
+
+@njit(cache=True)
+def _monthly_cell(tm_i, dq_i, exceedance, dtr, sigma, p_kpa, P, f_over, f_water, hours):
+    """One cell of :func:`annual_from_monthly`: (pue, wue, free days); fills ``hours``."""
+    temps, weights = _monthly_samples(tm_i, dtr, sigma)
+    # A stable merge sort: about twice as fast as numba's quicksort on these
+    # 216 samples, and tied samples (the diurnal cosine repeats values) keep
+    # their order, so the result is the same with and without the JIT.
+    order = np.argsort(temps, kind="mergesort")
+    free_s = np.zeros(order.size, dtype=np.bool_)
+    # Exceedance falls as we walk up the sorted temperatures, so the interpolation
+    # segment only ever moves down: walk it instead of searching each time.
+    seg = exceedance.size - 2
+    cum = 0.0
+    s_over = 0.0
+    s_water = 0.0
+    for j in range(order.size):
+        k = order[j]
+        w = weights[k]
+        u = cum + 0.5 * w  # annual non-exceedance probability of this temperature
+        cum += w
+        # Comonotonic pairing: the warmest hours take the most humid dew points.
+        td, seg = _dew_point_at(100.0 * (1.0 - u), exceedance, dq_i, seg)
+        if surely_free(temps[k], min(td, temps[k]), P):
+            over, mode, water = f_over, MODE_FREE, f_water
+        else:
+            over, mode, water = hour(temps[k], td, p_kpa, P)
+        s_over += w * over
+        s_water += w * water
+        if mode >= 0:
+            hours[mode] += w
+        free_s[k] = MODE_FREE <= mode < MODE_PARTIAL
+    for m in range(N_MODES):
+        hours[m] = HOURS_PER_YEAR * hours[m]
+    return 1.0 + s_over, s_water, _free_days(free_s)
+
+
 @njit(cache=True, parallel=True)
 def annual_from_monthly(tm, dq, exceedance, dtr, sigma, p_kpa, P):
-    """Annual PUE, free-cooling hours and WUE from monthly means and a dew-point distribution.
+    """Annual PUE, WUE, hours per year by mode and free-cooling days from a climatology.
 
     ``tm`` (cells, 12) monthly mean temperatures; ``dq`` (cells, Q) dew points
     exceeded for ``exceedance`` (Q,) percent of the year (ascending);
@@ -303,67 +448,36 @@ def annual_from_monthly(tm, dq, exceedance, dtr, sigma, p_kpa, P):
     """
     n = tm.shape[0]
     pue = np.empty(n)
-    free_hours = np.empty(n)
     wue = np.empty(n)
+    mode_hours = np.zeros((n, N_MODES))
+    free_days = np.empty(n)
     f_over, f_water = free_hour(P)
+    econ = int(P[ECON])
     for i in prange(n):
         if math.isnan(tm[i, 0]) or math.isnan(dq[i, 0]):
             pue[i] = math.nan
-            free_hours[i] = math.nan
             wue[i] = math.nan
+            mode_hours[i, :] = math.nan
+            free_days[i] = math.nan
             continue
-        # Shortcut: if even the warmest sample with the most humid dew point is cooled for
-        # free, every sample is, and all hours share that hour's overhead.
+        # Shortcut: if even the warmest sample with the most humid dew point is free
+        # without water, and the driest needs no humidifying, every sample is free.
         t_hi = tm[i, 0]
+        t_lo = tm[i, 0]
         for m in range(1, 12):
             t_hi = max(t_hi, tm[i, m])
+            t_lo = min(t_lo, tm[i, m])
         t_hi += 0.5 * dtr[i] + _GH_NODES[-1] * sigma[i]
-        econ = int(P[ECON])
-        if econ == 0 or econ == 3:
-            over, mech, water = hour(t_hi, min(dq[i, 0], t_hi), p_kpa[i], P)
-            if mech == 0.0 and water == 0.0:
+        t_lo -= 0.5 * dtr[i] + _GH_NODES[-1] * sigma[i]
+        if (econ == 0 or econ == 3) and min(dq[i, -1], t_lo) >= P[DP_MIN]:
+            over, mode, water = hour(t_hi, min(dq[i, 0], t_hi), p_kpa[i], P)
+            if mode == MODE_FREE and water == 0.0:
                 pue[i] = 1.0 + over
-                free_hours[i] = HOURS_PER_YEAR
                 wue[i] = 0.0
+                mode_hours[i, MODE_FREE] = HOURS_PER_YEAR
+                free_days[i] = 365.0
                 continue
-        temps, weights = _monthly_samples(tm[i], dtr[i], sigma[i])
-        # A stable merge sort: about twice as fast as numba's quicksort on these
-        # 216 samples, and tied samples (the diurnal cosine repeats values) keep
-        # their order, so the result is the same with and without the JIT.
-        order = np.argsort(temps, kind="mergesort")
-        # Exceedance falls as we walk up the sorted temperatures, so the interpolation
-        # segment only ever moves down: walk it instead of searching each time.
-        seg = exceedance.size - 2
-        cum = 0.0
-        s_over = 0.0
-        s_free = 0.0
-        s_water = 0.0
-        for j in range(order.size):
-            k = order[j]
-            w = weights[k]
-            u = cum + 0.5 * w  # annual non-exceedance probability of this temperature
-            cum += w
-            # Comonotonic pairing: the warmest hours take the most humid dew points.
-            x = 100.0 * (1.0 - u)
-            while seg > 0 and x < exceedance[seg]:
-                seg -= 1
-            if x <= exceedance[0]:
-                td = dq[i, 0]
-            elif x >= exceedance[-1]:
-                td = dq[i, -1]
-            else:
-                f = (x - exceedance[seg]) / (exceedance[seg + 1] - exceedance[seg])
-                td = dq[i, seg] + f * (dq[i, seg + 1] - dq[i, seg])
-            if surely_free(temps[k], min(td, temps[k]), P):
-                s_over += w * f_over
-                s_free += w
-                s_water += w * f_water
-                continue
-            over, mech, water = hour(temps[k], td, p_kpa[i], P)
-            s_over += w * over
-            s_free += w * (1.0 - mech)
-            s_water += w * water
-        pue[i] = 1.0 + s_over
-        free_hours[i] = HOURS_PER_YEAR * s_free
-        wue[i] = s_water
-    return pue, free_hours, wue
+        pue[i], wue[i], free_days[i] = _monthly_cell(
+            tm[i], dq[i], exceedance, dtr[i], sigma[i], p_kpa[i], P, f_over, f_water, mode_hours[i]
+        )
+    return pue, wue, mode_hours, free_days

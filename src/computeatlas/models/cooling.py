@@ -17,12 +17,15 @@ pressure rise over the fan efficiency) and the mechanical term
 compressor load share :math:`L \in [0, 1]` depends on the economiser:
 
 * **air** (direct air-side economiser): free while :math:`T \le T_{max}` and
-  :math:`T_d \le T_{d,max}` of the ASHRAE class (colder air is mixed with
-  return air); otherwise evaporative assist supplies
-  :math:`T_s = T - \varepsilon (T - T_w)` if that meets the envelope (its
-  dew point after adiabatic saturation included); otherwise the compressor
-  trims :math:`L = (T - T_{max})/\Delta T_{air}` while outdoor air is cooler
-  than the return air and dry enough, else :math:`L = 1` (closed loop);
+  :math:`T_d \le T_{d,cap}`, the envelope's dew-point limit or, if lower, the
+  dew point of its RH limit at :math:`T_{max}` (colder air is mixed with
+  return air; air drier than :math:`T_{d,min}` is humidified, water counted);
+  otherwise evaporative media modulated to just reach :math:`T_{max}`
+  (effectiveness :math:`(T - T_{max})/(T - T_w) \le \varepsilon`) make the hour
+  adiabatic if the supply dew point after adiabatic saturation stays within
+  :math:`T_{d,cap}`; otherwise the compressor trims
+  :math:`L = (T - T_{max})/\Delta T_{air}` while outdoor air is cooler than the
+  return air and dry enough, else :math:`L = 1` (closed loop);
 * **water** (chilled water with a water-side economiser): condenser water
   :math:`T_{cw} = T_w + a_{tower}`; free while :math:`T_{cw} + a_{hx} \le T_{chw}`,
   partial up to :math:`T_{chw} + \Delta T_{chw}`, then full chiller;
@@ -31,6 +34,13 @@ compressor load share :math:`L \in [0, 1]` depends on the economiser:
   the heat goes to a facility-water loop at :math:`T_{fws}` rejected by dry
   coolers (free while :math:`T + a_{dc} \le T_{fws}`, with evaporative assist
   otherwise, chiller trim last); the rest follows the air-side logic.
+
+The chilled water and the evaporator of any trim compressor that cools air
+follow the envelope: a coil of effectiveness :math:`\varepsilon_c` cooling
+return air :math:`T_{max} + \Delta T_{air}` to :math:`T_{max}` needs
+:math:`T_{chw} = T_{max} - \Delta T_{air}(1/\varepsilon_c - 1)`
+(:func:`coil_water_temperature`). Each hour is in one of the :data:`MODES`
+free, adiabatic, partial or full mechanical.
 
 Chiller COP keeps the Carnot fraction of its rating point,
 :math:`\mathrm{COP} = \mathrm{COP}_r \frac{T_e/(T_c - T_e)}{T_{e,r}/(T_{c,r} - T_{e,r})}`
@@ -41,7 +51,8 @@ the rated values of ASHRAE 90.1-2019. Water evaporated [kg/kWh_IT] is
 
 Annual PUE is the energy-weighted mean over the hours (IT load constant, so
 the mean of the hourly PUE); free-cooling hours are the hours without
-compressors, per year.
+compressors (free and adiabatic), free-cooling days the days without any
+compressor hour, per year.
 
 Two input paths:
 
@@ -80,19 +91,36 @@ import xarray as xr
 from numpy.typing import ArrayLike
 
 from computeatlas._kernels import cooling as _k
+from computeatlas._kernels import psychro as _psy
+from computeatlas.constants import HOURS_PER_YEAR
 from computeatlas.errors import ComputeAtlasWarning, InputError, UnitsError
 from computeatlas.presets import AshraeClass, CoolingTechnology, ashrae_class, common_constants
 from computeatlas.presets import cooling as cooling_preset
 
 __all__ = [
+    "MODES",
     "annual_cooling",
     "chiller_cop",
+    "climatology_cooling",
+    "coil_water_temperature",
+    "envelope_for",
     "fan_power_fraction",
     "hourly_pue",
     "pack_parameters",
+    "supply_dew_point_cap",
 ]
 
 _ECON = {"air": 0, "water": 1, "none": 2, "liquid": 3}
+#: Operating modes of an hour, in kernel order; ``hours_<mode>`` outputs [h/yr].
+MODES = ("free", "adiabatic", "partial_mechanical", "full_mechanical")
+#: Outputs of the annual kernels, in the order of the stacked block.
+_STATS = (
+    "pue",
+    "free_cooling_hours",
+    "free_cooling_days",
+    "water_l_per_kwh_it",
+    *(f"hours_{m}" for m in MODES),
+)
 _COP_CAP = 2.5
 #: Default within-month variability of the climatology path (assumptions, see module notes).
 DIURNAL_RANGE_LAND_K = 10.0
@@ -133,14 +161,108 @@ def fan_power_fraction(pressure_pa: float, efficiency: float, delta_t_k: float) 
     return float(pressure_pa / (efficiency * rho * cp * delta_t_k))
 
 
+def envelope_for(
+    technology: str | CoolingTechnology, ashrae: str | AshraeClass = "A1"
+) -> AshraeClass:
+    """Return the envelope a technology runs in: its own if it names one, else ``ashrae``.
+
+    Parameters
+    ----------
+    technology : str or CoolingTechnology
+        Cooling preset; ``direct_evaporative_wide_envelope`` carries the
+        Facebook/OCP Forest City envelope.
+    ashrae : str or AshraeClass, default "A1"
+        The scenario's IT inlet class.
+
+    Returns
+    -------
+    AshraeClass
+    """
+    tech = cooling_preset(technology)
+    if tech.envelope:
+        return ashrae_class(tech.envelope)
+    return ashrae if isinstance(ashrae, AshraeClass) else ashrae_class(ashrae)
+
+
+def supply_dew_point_cap(env: AshraeClass) -> float:
+    r"""Highest supply dew point an envelope admits at its supply-air limit [degC].
+
+    Parameters
+    ----------
+    env : AshraeClass
+        IT inlet envelope.
+
+    Returns
+    -------
+    float
+        :math:`\min(T_{d,max},\ T_d(T_{max}, RH_{max}))` [degC].
+
+    Notes
+    -----
+    The economiser supplies at the limit :math:`T_{max}` (outdoor air mixed
+    with return air, or evaporation modulated to just reach it), where the
+    relative humidity is lowest for a given moisture content; the RH limit
+    then caps the dew point at :math:`T_d = T_d(e_s(T_{max})\,RH_{max}/100)`
+    (Magnus, Alduchov & Eskridge 1996). For the ASHRAE classes the dew-point
+    limit binds (A1: 17 degC against 28.2 degC); for the Forest City
+    envelope (29.44 degC, 90 % RH) the RH limit does (27.6 degC).
+    """
+    e = _psy.es_kpa(env.t_max_c) * env.rh_max_pct / 100.0
+    return float(min(env.dp_max_c, _psy.dew_point_from_e(e)))
+
+
+def coil_water_temperature(
+    supply_air_c: float, air_delta_t_k: float, coil_effectiveness: float
+) -> float:
+    r"""Chilled water (or evaporator) temperature that cools return air to the supply limit [degC].
+
+    Parameters
+    ----------
+    supply_air_c : float
+        Supply-air temperature [degC] (the envelope's upper limit).
+    air_delta_t_k : float
+        Air temperature rise across the IT equipment [K].
+    coil_effectiveness : float
+        Coil effectiveness [1], in (0, 1] (Lei & Masanet 2020: 0.7-0.9).
+
+    Returns
+    -------
+    float
+        :math:`T_{chw} = T_s - \Delta T_{air}(1/\varepsilon - 1)` [degC].
+
+    Notes
+    -----
+    Effectiveness of the coil whose air side is the smaller heat-capacity
+    stream: :math:`\varepsilon = (T_{ra} - T_s)/(T_{ra} - T_{chw})` with
+    return air :math:`T_{ra} = T_s + \Delta T_{air}` [1]_.
+    """
+    if not (0.0 < coil_effectiveness <= 1.0):
+        raise InputError(f"coil_effectiveness must be in (0, 1], got {coil_effectiveness}")
+    return float(supply_air_c - air_delta_t_k * (1.0 / coil_effectiveness - 1.0))
+
+
 def pack_parameters(
-    technology: str | CoolingTechnology = "hyperscale_air_economiser",
+    technology: str | CoolingTechnology = "air_side_fleet",
     ashrae: str | AshraeClass = "A1",
 ) -> np.ndarray:
-    """Pack a technology and an ASHRAE class into the kernel's parameter vector."""
+    """Pack a technology and an envelope into the kernel's parameter vector.
+
+    Parameters
+    ----------
+    technology : str or CoolingTechnology, default "air_side_fleet"
+    ashrae : str or AshraeClass, default "A1"
+        Replaced by the technology's own envelope where it names one
+        (:func:`envelope_for`).
+
+    Returns
+    -------
+    numpy.ndarray
+        The parameter vector (slots named in ``computeatlas._kernels.cooling``).
+    """
     tech = cooling_preset(technology)
-    env = ashrae if isinstance(ashrae, AshraeClass) else ashrae_class(ashrae)
+    env = envelope_for(tech, ashrae)
     c = common_constants()
+    coil_c = coil_water_temperature(env.t_max_c, tech.air_delta_t_k, tech.coil_effectiveness)
     P = np.zeros(_k.N_PARAMS)
     P[_k.ECON] = _ECON[tech.economiser]
     P[_k.ADIABATIC] = 1.0 if tech.adiabatic else 0.0
@@ -152,10 +274,10 @@ def pack_parameters(
     P[_k.COND_R] = tech.chiller_rated_cond_c
     P[_k.EVAP_R] = tech.chiller_rated_evap_c
     P[_k.T_MAX] = env.t_max_c
-    P[_k.T_MIN] = env.t_min_c
-    P[_k.DP_MAX] = env.dp_max_c
+    P[_k.DP_MAX] = supply_dew_point_cap(env)
+    P[_k.DP_MIN] = env.dp_min_c
     P[_k.AIR_DT] = tech.air_delta_t_k
-    P[_k.CHW_S] = tech.chw_supply_c
+    P[_k.CHW_S] = coil_c if tech.chw_supply_c is None else tech.chw_supply_c
     P[_k.CHW_DT] = tech.chw_delta_t_k
     P[_k.TOWER] = tech.tower_approach_k
     P[_k.HX] = tech.hx_approach_k
@@ -166,6 +288,7 @@ def pack_parameters(
     P[_k.CP_AIR] = c["air_cp_kj_kgk"]
     P[_k.H_FG] = c["latent_heat_kj_kg"]
     P[_k.COP_CAP] = _COP_CAP
+    P[_k.EVAP_AIR] = coil_c
     return P
 
 
@@ -228,7 +351,7 @@ def hourly_pue(
     dew_point_c: ArrayLike,
     *,
     pressure_kpa: ArrayLike = 101.325,
-    technology: str | CoolingTechnology = "hyperscale_air_economiser",
+    technology: str | CoolingTechnology = "air_side_fleet",
     ashrae: str | AshraeClass = "A1",
 ) -> dict[str, np.ndarray]:
     """Hour-by-hour PUE, compressor state and water use.
@@ -241,14 +364,16 @@ def hourly_pue(
         Outdoor dew point [degC], same shape.
     pressure_kpa : array_like, default 101.325
         Air pressure [kPa], broadcastable to the leading shape.
-    technology : str or CoolingTechnology, default "hyperscale_air_economiser"
+    technology : str or CoolingTechnology, default "air_side_fleet"
     ashrae : str or AshraeClass, default "A1"
 
     Returns
     -------
     dict of numpy.ndarray
-        ``pue`` [1], ``mechanical`` (1 when compressors run) and
-        ``water_l_per_kwh_it`` [L/kWh_IT], each of the input shape.
+        ``pue`` [1], ``mode`` (index into :data:`MODES`: 0 free, 1 adiabatic,
+        2 partial and 3 full mechanical; NaN for a NaN hour), ``mechanical``
+        (1 when compressors run) and ``water_l_per_kwh_it`` [L/kWh_IT], each
+        of the input shape.
     """
     t = np.atleast_1d(np.asarray(temperature_c, dtype=float))
     td = np.atleast_1d(np.asarray(dew_point_c, dtype=float))
@@ -260,10 +385,12 @@ def hourly_pue(
     td2 = td.reshape(-1, t.shape[-1])
     p = np.broadcast_to(np.asarray(pressure_kpa, dtype=float), t.shape[:-1]).reshape(-1)
     p = np.ascontiguousarray(p) if p.size else np.full(t2.shape[0], 101.325)
-    over, mech, water = _k.hourly_overhead(t2, td2, p, P)
+    over, mode, water = _k.hourly_overhead(t2, td2, p, P)
+    mode = np.where(mode < 0, np.nan, mode)
     return {
         "pue": (1.0 + over).reshape(t.shape),
-        "mechanical": mech.reshape(t.shape),
+        "mode": mode.reshape(t.shape),
+        "mechanical": np.where(np.isnan(mode), np.nan, mode >= _k.MODE_PARTIAL).reshape(t.shape),
         "water_l_per_kwh_it": water.reshape(t.shape),
     }
 
@@ -277,14 +404,22 @@ def _pressure_from_elevation(elevation: np.ndarray | None, shape: tuple[int, int
     return air_pressure(z).reshape(shape)
 
 
+def _stack(pue: np.ndarray, wue: np.ndarray, hours: np.ndarray, days: np.ndarray) -> np.ndarray:
+    """Kernel results as (n, len(_STATS)) in the order of :data:`_STATS`."""
+    # Free-cooling hours: free and adiabatic; the sum of the sample weights can exceed
+    # one by rounding (1e-15), so the total is held to the year.
+    free = np.minimum(hours[:, _k.MODE_FREE] + hours[:, _k.MODE_ADIABATIC], HOURS_PER_YEAR)
+    return np.column_stack([pue, free, days, wue, hours])
+
+
 def _hourly_block(t: np.ndarray, td: np.ndarray, p: np.ndarray, *, P: np.ndarray) -> np.ndarray:
-    """Kernel call on one block: (..., time) inputs -> (..., 3) outputs."""
+    """Kernel call on one block: (..., time) inputs -> (..., len(_STATS)) outputs."""
     lead = t.shape[:-1]
     t2 = np.ascontiguousarray(t, dtype=float).reshape(-1, t.shape[-1])
     td2 = np.ascontiguousarray(td, dtype=float).reshape(-1, t.shape[-1])
     _validate_temps(t2, td2)
     res = _k.annual_from_hourly(t2, td2, np.ascontiguousarray(p, dtype=float).reshape(-1), P)
-    return np.stack(res, axis=-1).reshape(*lead, 3)
+    return _stack(*res).reshape(*lead, len(_STATS))
 
 
 def _monthly_block(
@@ -301,7 +436,7 @@ def _monthly_block(
     """Kernel call on one block of the climatology path; cells not in ``todo`` are NaN."""
     lead = tm.shape[:-1]
     n = int(np.prod(lead))
-    out = np.full((n, 3), np.nan)
+    out = np.full((n, len(_STATS)), np.nan)
     idx = np.flatnonzero(np.asarray(todo).reshape(-1))
     if idx.size:
         res = _k.annual_from_monthly(
@@ -313,8 +448,8 @@ def _monthly_block(
             np.ascontiguousarray(p.reshape(-1)[idx], dtype=float),
             P,
         )
-        out[idx] = np.stack(res, axis=-1)
-    return out.reshape(*lead, 3)
+        out[idx] = _stack(*res)
+    return out.reshape(*lead, len(_STATS))
 
 
 def _diurnal_range(land_fraction: np.ndarray, diurnal_range_k: float | None) -> np.ndarray:
@@ -331,7 +466,7 @@ def climatology_cooling(
     *,
     land_fraction: np.ndarray,
     elevation_m: np.ndarray,
-    technology: str | CoolingTechnology = "hyperscale_air_economiser",
+    technology: str | CoolingTechnology = "air_side_fleet",
     ashrae: str | AshraeClass = "A1",
     diurnal_range_k: float | None = None,
     synoptic_sd_k: float = SYNOPTIC_SD_K,
@@ -351,7 +486,7 @@ def climatology_cooling(
         Land fraction [1], shape (...): sets the diurnal range (10 K land, 1 K sea).
     elevation_m : numpy.ndarray
         Elevation [m], shape (...); NaN counts as sea level.
-    technology : str or CoolingTechnology, default "hyperscale_air_economiser"
+    technology : str or CoolingTechnology, default "air_side_fleet"
         Cooling preset.
     ashrae : str or AshraeClass, default "A1"
         IT inlet envelope.
@@ -365,8 +500,11 @@ def climatology_cooling(
     Returns
     -------
     dict of numpy.ndarray
-        ``pue`` [1], ``free_cooling_hours`` [h/yr], ``water_l_per_kwh_it`` [L/kWh],
-        each of shape (...).
+        ``pue`` [1], ``free_cooling_hours`` [h/yr] (free and adiabatic
+        hours), ``free_cooling_days`` [d/yr] (days without any compressor
+        hour), ``water_l_per_kwh_it`` [L/kWh] and the hours by mode
+        ``hours_free``, ``hours_adiabatic``, ``hours_partial_mechanical``,
+        ``hours_full_mechanical`` [h/yr], each of shape (...).
 
     Notes
     -----
@@ -397,11 +535,7 @@ def climatology_cooling(
             ComputeAtlasWarning,
             stacklevel=2,
         )
-    return {
-        "pue": out[..., 0],
-        "free_cooling_hours": out[..., 1],
-        "water_l_per_kwh_it": out[..., 2],
-    }
+    return {name: out[..., k] for k, name in enumerate(_STATS)}
 
 
 def annual_cooling(
@@ -409,7 +543,7 @@ def annual_cooling(
     humidity: xr.Dataset | None = None,
     elevation: xr.Dataset | None = None,
     *,
-    technology: str | CoolingTechnology = "hyperscale_air_economiser",
+    technology: str | CoolingTechnology = "air_side_fleet",
     ashrae: str | AshraeClass = "A1",
     diurnal_range_k: float | None = None,
     synoptic_sd_k: float = SYNOPTIC_SD_K,
@@ -433,7 +567,7 @@ def annual_cooling(
         ``elevation`` [m] (and ``land_fraction``) on the same grid; sets the
         air pressure and, for the monthly path, the diurnal range over land
         and sea; sea level and land everywhere when omitted.
-    technology : str or CoolingTechnology, default "hyperscale_air_economiser"
+    technology : str or CoolingTechnology, default "air_side_fleet"
     ashrae : str or AshraeClass, default "A1"
     diurnal_range_k : float, optional
         Full diurnal temperature range [K] of the monthly path; default 10 K
@@ -446,14 +580,17 @@ def annual_cooling(
     Returns
     -------
     xarray.Dataset
-        ``pue`` [1], ``free_cooling_hours`` [h/yr], ``water_l_per_kwh_it``
-        [L/kWh] on (lat, lon), with the parameters recorded in ``attrs``.
+        ``pue`` [1], ``free_cooling_hours`` [h/yr], ``free_cooling_days``
+        [d/yr], ``water_l_per_kwh_it`` [L/kWh] and the hours by mode
+        ``hours_free``, ``hours_adiabatic``, ``hours_partial_mechanical``,
+        ``hours_full_mechanical`` [h/yr] on (lat, lon), with the technology and
+        the envelope used (``ashrae_class``) recorded in ``attrs``.
     """
     from computeatlas.grid import normalize_grid
     from computeatlas.units import require_celsius
 
     tech = cooling_preset(technology)
-    env = ashrae if isinstance(ashrae, AshraeClass) else ashrae_class(ashrae)
+    env = envelope_for(tech, ashrae)
     P = pack_parameters(tech, env)
     if not isinstance(climate, xr.Dataset):
         raise InputError(
@@ -489,19 +626,17 @@ def annual_cooling(
         dask="parallelized",
         output_dtypes=[float],
         kwargs=kwargs,
-        dask_gufunc_kwargs={"output_sizes": {"stat": 3}},
+        dask_gufunc_kwargs={"output_sizes": {"stat": len(_STATS)}},
     )
-    pue = out.isel(stat=0).data
-    free = out.isel(stat=1).data
-    wue = out.isel(stat=2).data
-    if not lazy and np.isnan(pue).all():
+    data = {name: out.isel(stat=k).data for k, name in enumerate(_STATS)}
+    if not lazy and np.isnan(data["pue"]).all():
         warnings.warn(
             "annual_cooling: every cell is NaN (all ocean or missing data)",
             ComputeAtlasWarning,
             stacklevel=2,
         )
     attrs = {"technology": tech.name, "ashrae_class": env.name, "input_path": path}
-    return _cooling_dataset(pue, free, wue, {"lat": lat, "lon": lon}, attrs)
+    return _cooling_dataset(data, {"lat": lat, "lon": lon}, attrs)
 
 
 _Inputs = tuple[list[Any], list[list[str]], Callable[..., np.ndarray], dict[str, Any], str]
@@ -567,23 +702,27 @@ def _monthly_inputs(
     return args, core, _monthly_block, kwargs, path
 
 
+#: CF attributes of the cooling outputs.
+_ATTRS = {
+    "pue": ("annual power usage effectiveness", "1"),
+    "free_cooling_hours": ("hours per year without compressor cooling", "h yr-1"),
+    "free_cooling_days": ("days per year without any compressor hour", "d yr-1"),
+    "water_l_per_kwh_it": ("water evaporated per kWh of IT energy", "L kWh-1"),
+    "hours_free": ("hours per year cooled by outdoor air or water alone", "h yr-1"),
+    "hours_adiabatic": ("hours per year with evaporative assist, no compressor", "h yr-1"),
+    "hours_partial_mechanical": ("hours per year with compressor trim", "h yr-1"),
+    "hours_full_mechanical": ("hours per year with full compressor cooling", "h yr-1"),
+}
+
+
 def _cooling_dataset(
-    pue: Any, free: Any, wue: Any, coords: dict[str, Any], attrs: dict[str, Any]
+    data: dict[str, Any], coords: dict[str, Any], attrs: dict[str, Any]
 ) -> xr.Dataset:
     dims = ("lat", "lon")
     return xr.Dataset(
         {
-            "pue": (dims, pue, {"long_name": "annual power usage effectiveness", "units": "1"}),
-            "free_cooling_hours": (
-                dims,
-                free,
-                {"long_name": "hours per year without compressor cooling", "units": "h yr-1"},
-            ),
-            "water_l_per_kwh_it": (
-                dims,
-                wue,
-                {"long_name": "water evaporated per kWh of IT energy", "units": "L kWh-1"},
-            ),
+            name: (dims, data[name], {"long_name": _ATTRS[name][0], "units": _ATTRS[name][1]})
+            for name in _STATS
         },
         coords=coords,
         attrs=attrs,

@@ -72,7 +72,8 @@ def names(family: str) -> list[str]:
     -------
     list of str
     """
-    return sorted(k for k, v in _load(family).items() if isinstance(v, dict) and k != "common")
+    table = _load(family).items()
+    return sorted(k for k, v in table if isinstance(v, dict) and k not in ("common", "aliases"))
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,7 @@ class AshraeClass:
     dp_min_c: float
     dp_max_c: float
     rh_max_pct: float
+    source: str = ""
 
     def __post_init__(self) -> None:
         values = (self.t_min_c, self.t_max_c, self.dp_min_c, self.dp_max_c, self.rh_max_pct)
@@ -103,18 +105,21 @@ class AshraeClass:
             raise InputError(f"ashrae_class {self.name!r}: every limit must be a finite number")
         ok = (
             self.t_min_c < self.t_max_c
-            and self.dp_min_c < self.dp_max_c
+            and self.dp_min_c < self.dp_max_c <= self.t_max_c
             and 0.0 < self.rh_max_pct <= 100.0
         )
         if not ok:
             raise InputError(
-                f"ashrae_class {self.name!r}: need t_min_c < t_max_c, dp_min_c < dp_max_c "
-                f"and 0 < rh_max_pct <= 100, got {values}"
+                f"ashrae_class {self.name!r} (envelope): need t_min_c < t_max_c, "
+                f"dp_min_c < dp_max_c <= t_max_c and 0 < rh_max_pct <= 100, got {values}"
             )
 
 
 def ashrae_class(name: str | AshraeClass = "A1") -> AshraeClass:
-    """Return an ASHRAE envelope: ``recommended``, ``A1`` .. ``A4`` (or pass one through).
+    """Return an IT inlet envelope (or pass one through).
+
+    ASHRAE TC 9.9 classes ``recommended``, ``A1`` .. ``A4``, and the
+    operator envelope ``ocp_forest_city`` (Facebook/OCP, 2012).
 
     Parameters
     ----------
@@ -136,6 +141,9 @@ class CoolingTechnology:
 
     Temperatures in degC, temperature differences in K, pressures in Pa,
     efficiencies and fractions dimensionless (per unit of IT power).
+    ``chw_supply_c`` None means the chilled water follows the envelope's
+    supply-air limit through ``coil_effectiveness``; ``envelope`` names a
+    design envelope (:func:`ashrae_class`) that replaces the scenario's class.
     """
 
     name: str
@@ -149,14 +157,15 @@ class CoolingTechnology:
     fan_pressure_pa: float
     fan_efficiency: float
     air_delta_t_k: float
-    chiller: str
     chiller_rated_cop: float
     chiller_rated_cond_c: float
     chiller_rated_evap_c: float
     pump_fraction: float
     heat_recovery_fraction: float
     heat_source_c: float
-    chw_supply_c: float = 15.0
+    chw_supply_c: float | None = None
+    coil_effectiveness: float = 0.8
+    envelope: str = ""
     chw_delta_t_k: float = 6.0
     tower_approach_k: float = 4.75
     hx_approach_k: float = 2.0
@@ -166,9 +175,11 @@ class CoolingTechnology:
     dry_cooler_approach_k: float = 5.0
 
     def __post_init__(self) -> None:
-        numbers = [f.name for f in fields(self) if f.type == "float"]
+        numbers = [f.name for f in fields(self) if f.type in ("float", "float | None")]
         for name in numbers:
             value = getattr(self, name)
+            if value is None and name == "chw_supply_c":  # follows the envelope
+                continue
             if isinstance(value, (bool, np.bool_)) or not isinstance(
                 value, (int, float, np.integer, np.floating)
             ):
@@ -201,7 +212,7 @@ class CoolingTechnology:
             "air_delta_t_k": self.air_delta_t_k > 0.0,
             "chiller_rated_cop": self.chiller_rated_cop > 0.0,
             "economiser": self.economiser in ("air", "water", "none", "liquid"),
-            "chiller": self.chiller in ("air", "water"),
+            "coil_effectiveness": 0.0 < self.coil_effectiveness <= 1.0,
         }
         bad = [k for k, ok in checks.items() if not ok]
         if bad:
@@ -222,12 +233,18 @@ class CoolingTechnology:
         return CoolingTechnology(**values)
 
 
-def cooling(name: str | CoolingTechnology = "hyperscale_air_economiser") -> CoolingTechnology:
+def cooling(name: str | CoolingTechnology = "air_side_fleet") -> CoolingTechnology:
     """Return a cooling technology preset (or pass one through).
+
+    Archetypes: ``air_side_fleet`` (default), ``water_side_best_practice``,
+    ``water_side_economiser``, ``direct_evaporative_wide_envelope``,
+    ``air_cooled_chiller``, ``direct_liquid_warm_water``. Former names in
+    the ``[aliases]`` table of ``cooling.toml`` (``hyperscale_air_economiser``
+    = ``air_side_fleet``) return the preset they stand for, under its name.
 
     Parameters
     ----------
-    name : str or CoolingTechnology, default "hyperscale_air_economiser"
+    name : str or CoolingTechnology, default "air_side_fleet"
         Preset name (:func:`names` ``("cooling")`` lists them).
 
     Returns
@@ -236,7 +253,9 @@ def cooling(name: str | CoolingTechnology = "hyperscale_air_economiser") -> Cool
     """
     if isinstance(name, CoolingTechnology):
         return name
-    return CoolingTechnology(name=name, **_pick("cooling", name, skip=("common",)))
+    aliases = _load("cooling").get("aliases", {})
+    key = aliases.get(name, name) if isinstance(name, str) else name
+    return CoolingTechnology(name=key, **_pick("cooling", key, skip=("common", "aliases")))
 
 
 def common_constants() -> dict[str, float]:
