@@ -13,14 +13,28 @@ Earth 10m admin-1 as kept by Elastic Maps Service):
   a union territory of its own, so their largest city stands in for it
   (Ludhiana, Faridabad), and Dispur is a locality of Guwahati.
 * Bounding boxes (degrees and minutes as published; China, a documented
-  subset): Ningxia 35°14'-39°23' N, 104°17'-107°39' E (Ningxia government
+  subset of 13 of the 31 province-level units; none typed for the other
+  countries): Ningxia 35°14'-39°23' N, 104°17'-107°39' E (Ningxia government
   trade portal, https://www.nxexport.com/introduction-6.html, 2019); Beijing
   39°26'-41°03' N, 115°25'-117°30' E (https://13l.net/l/941878620241109372.html,
   quoting the Beijing municipal gazetteer); Jiangsu 30°45'-35°20' N,
   116°18'-121°57' E (https://ttnews.xyz/a/5e5a0db0dc9b5e63814ecda0, 2020);
   Guizhou 24°37'-29°13' N, 103°36'-109°35' E (http://spot.cnair.com/guizhou/index.htm);
   Tianjin 38°34'-40°15' N, 116°43'-118°04' E (Tianjin Summer Davos portal,
-  http://www.tj-summerdavos.cn/system/2011/11/29/008225603.shtml, 2011).
+  http://www.tj-summerdavos.cn/system/2011/11/29/008225603.shtml, 2011);
+  Chongqing 28°10'-32°13' N, 105°11'-110°11' E (Chongqing Statistical Yearbook
+  2012, table 9-2, https://tjj.cq.gov.cn/zwgk_233/tjnj/2012/html/0902.htm);
+  Anhui 29°41'-34°38' N, 114°54'-119°37' E (Anhui provincial overview, 2005,
+  http://yogviha.cn/news/2005/2005-10-21/8/641522.shtml; also zh.wikipedia);
+  Henan 31°23'-36°22' N, 110°21'-116°39' E (http://m.fa5f.com/info/zjhn/dqgk_1860_6459.html);
+  Shanxi 34°34'-40°44' N, 110°14'-114°33' E (extreme points by county,
+  http://trklw.com/zidiancidian/fpzx09xkg6.html); Hubei 29°01'53"-33°06'47" N,
+  108°21'42"-116°07'50" E (https://51a.net/1928105270585766187.html); Hunan
+  24°38'-30°08' N, 108°47'-114°15' E (http://goggeous.com/c/1/870060); Jiangxi
+  24°29'14"-30°04'41" N, 113°34'36"-118°28'58" E (http://www.qicai.net/sight/province_14.html);
+  Shaanxi 31°42'-39°35' N, 105°29'-111°15' E (Xibu wang, 2009,
+  http://0872dd.com/zt/wj/shanxixing/jieshao/sxgk/200903/t20090326_856745.htm).
+  All read 2026-12-01 through a search index of stored pages.
 * GeoNames admin-1 codes of China, Canada and Australia: GeoNames
   ``admin1CodesASCII.txt`` (https://download.geonames.org/export/dump/); US
   GeoNames codes are the postal codes. For India the test derives the mapping
@@ -196,8 +210,8 @@ CAPITALS = {
 }
 
 
-def _dm(deg: int, minutes: int) -> float:
-    return deg + minutes / 60.0
+def _dm(deg: int, minutes: int, seconds: int = 0) -> float:
+    return deg + minutes / 60.0 + seconds / 3600.0
 
 
 #: Published extents: region -> (west, south, east, north) [deg].
@@ -207,6 +221,14 @@ BOUNDS = {
     "CN-JS": (_dm(116, 18), _dm(30, 45), _dm(121, 57), _dm(35, 20)),
     "CN-GZ": (_dm(103, 36), _dm(24, 37), _dm(109, 35), _dm(29, 13)),
     "CN-TJ": (_dm(116, 43), _dm(38, 34), _dm(118, 4), _dm(40, 15)),
+    "CN-CQ": (_dm(105, 11), _dm(28, 10), _dm(110, 11), _dm(32, 13)),
+    "CN-AH": (_dm(114, 54), _dm(29, 41), _dm(119, 37), _dm(34, 38)),
+    "CN-HA": (_dm(110, 21), _dm(31, 23), _dm(116, 39), _dm(36, 22)),
+    "CN-SX": (_dm(110, 14), _dm(34, 34), _dm(114, 33), _dm(40, 44)),
+    "CN-HB": (_dm(108, 21, 42), _dm(29, 1, 53), _dm(116, 7, 50), _dm(33, 6, 47)),
+    "CN-HN": (_dm(108, 47), _dm(24, 38), _dm(114, 15), _dm(30, 8)),
+    "CN-JX": (_dm(113, 34, 36), _dm(24, 29, 14), _dm(118, 28, 58), _dm(30, 4, 41)),
+    "CN-SN": (_dm(105, 29), _dm(31, 42), _dm(111, 15), _dm(39, 35)),
 }
 TOLERANCE_DEG = 0.3
 
