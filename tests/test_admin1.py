@@ -13,7 +13,7 @@ Earth 10m admin-1 as kept by Elastic Maps Service):
   a union territory of its own, so their largest city stands in for it
   (Ludhiana, Faridabad), and Dispur is a locality of Guwahati.
 * Bounding boxes (degrees and minutes as published; China, a documented
-  subset of 13 of the 31 province-level units; none typed for the other
+  subset of 15 of the 31 province-level units; none typed for the other
   countries): Ningxia 35°14'-39°23' N, 104°17'-107°39' E (Ningxia government
   trade portal, https://www.nxexport.com/introduction-6.html, 2019); Beijing
   39°26'-41°03' N, 115°25'-117°30' E (https://13l.net/l/941878620241109372.html,
@@ -34,7 +34,10 @@ Earth 10m admin-1 as kept by Elastic Maps Service):
   24°29'14"-30°04'41" N, 113°34'36"-118°28'58" E (http://www.qicai.net/sight/province_14.html);
   Shaanxi 31°42'-39°35' N, 105°29'-111°15' E (Xibu wang, 2009,
   http://0872dd.com/zt/wj/shanxixing/jieshao/sxgk/200903/t20090326_856745.htm).
-  All read 2026-12-01 through a search index of stored pages.
+  Hebei 36°05'-42°40' N, 113°27'-119°50' E (http://m.tianqiyubao2.com/news/view-493620);
+  Jilin 40°50'-46°19' N, 121°38'-131°19' E (http://kaojiazhao.com/news1776139).
+  Sichuan is left out: its pages disagree on the eastern limit (108°12', 108°31',
+  108°33'). All read 2026-12-01 through a search index of stored pages.
 * GeoNames admin-1 codes of China, Canada and Australia: GeoNames
   ``admin1CodesASCII.txt`` (https://download.geonames.org/export/dump/); US
   GeoNames codes are the postal codes. For India the test derives the mapping
@@ -229,6 +232,8 @@ BOUNDS = {
     "CN-HN": (_dm(108, 47), _dm(24, 38), _dm(114, 15), _dm(30, 8)),
     "CN-JX": (_dm(113, 34, 36), _dm(24, 29, 14), _dm(118, 28, 58), _dm(30, 4, 41)),
     "CN-SN": (_dm(105, 29), _dm(31, 42), _dm(111, 15), _dm(39, 35)),
+    "CN-HE": (_dm(113, 27), _dm(36, 5), _dm(119, 50), _dm(42, 40)),
+    "CN-JL": (_dm(121, 38), _dm(40, 50), _dm(131, 19), _dm(46, 19)),
 }
 TOLERANCE_DEG = 0.3
 
