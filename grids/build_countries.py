@@ -8,6 +8,9 @@ domain. ISO codes come from the ``ISO_A2_EH``/``ISO_A3_EH`` columns, which
 Natural Earth fills for France, Norway and Kosovo where ``ISO_A2`` is -99
 (Kosovo: ``XK``, a user-assigned code).
 
+Names are decoded as UTF-8 (the archive has no ``.cpg`` file, and the
+Latin-1 default double-encoded names such as "Côte d'Ivoire").
+
 Simplification: ``shapely.coverage_simplify`` (a topology-preserving
 simplification of the whole coverage at once, so shared borders stay
 shared) with a tolerance of 0.01 deg, after making the geometries valid.
@@ -41,7 +44,9 @@ def load_source() -> gpd.GeoDataFrame:
     with tempfile.TemporaryDirectory() as tmp:
         zipfile.ZipFile(io.BytesIO(raw)).extractall(tmp)
         shp = next(Path(tmp).glob("*.shp"))
-        return gpd.read_file(shp, engine="pyogrio")
+        # The archive has no .cpg file; without an explicit encoding the UTF-8 names
+        # are decoded as Latin-1 ("CÃ´te d'Ivoire", "CuraÃ§ao").
+        return gpd.read_file(shp, engine="pyogrio", encoding="UTF-8")
 
 
 def build(out_dir=OUT):

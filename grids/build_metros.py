@@ -9,7 +9,9 @@ Columns: ``geonameid``, ``name``, ``asciiname`` (transliterated with
 ``unidecode``), ``country`` (ISO 3166-1 alpha-2), ``admin1`` and
 ``admin1_iso`` (from a spatial join with the computeatlas admin-1 layer; the
 nearest region within 0.25 deg for coastal points that fall just outside
-the simplified polygons), ``lat``, ``lon`` [deg], ``population``.
+the simplified polygons), ``geonames_admin1`` (GeoNames' own admin-1 code of
+the place, e.g. ``"04"`` for Jiangsu, ``"CA"`` for California; kept to check the
+admin-1 layer against), ``lat``, ``lon`` [deg], ``population``.
 Rows are sorted by population (descending), then ``geonameid``, which is
 the order in which names are resolved (largest first for duplicates).
 """
@@ -41,6 +43,7 @@ def build(out_dir=OUT):
             "name": df["name"].astype(str),
             "asciiname": [unidecode(n).strip() for n in df["name"]],
             "country": df["countrycode"].astype(str),
+            "geonames_admin1": df["admin1code"].astype(str),
             "lat": df["latitude"].astype(float).round(5),
             "lon": df["longitude"].astype(float).round(5),
             "population": df["population"].astype(int),
@@ -72,6 +75,7 @@ def build(out_dir=OUT):
             "country",
             "admin1",
             "admin1_iso",
+            "geonames_admin1",
             "lat",
             "lon",
             "population",

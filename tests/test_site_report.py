@@ -38,7 +38,7 @@ def test_columns_and_rows(report):
         assert col in report.columns
     assert "rtt_ms_tokyo_jp" in report.columns
     assert list(report["country"]) == ["Sweden", "Singapore", "China"]
-    assert report.loc[0, "admin1"] == "Norrbotten County"
+    assert report.loc[0, "admin1"] == "Norrbotten"  # Natural Earth admin-1 name
     assert report.attrs["technology"] == "air_side_fleet"
 
 

@@ -189,7 +189,7 @@ def countries() -> Any:
 
 
 def admin1() -> Any:
-    """First-level administrative regions (provinces, states) from geoBoundaries.
+    """First-level administrative regions (provinces, states) from Natural Earth.
 
     Returns
     -------
@@ -203,7 +203,10 @@ def admin1() -> Any:
 
 @cache
 def _read_csv(name: str) -> pd.DataFrame:
-    return pd.read_csv(data_path(name), keep_default_na=False, na_values=[""])
+    # GeoNames admin-1 codes ("01", "04") are text, not numbers.
+    return pd.read_csv(
+        data_path(name), keep_default_na=False, na_values=[""], dtype={"geonames_admin1": str}
+    )
 
 
 def metros(*, min_population: int = 100_000) -> pd.DataFrame:
@@ -218,7 +221,8 @@ def metros(*, min_population: int = 100_000) -> pd.DataFrame:
     -------
     geopandas.GeoDataFrame
         ``geonameid``, ``name``, ``asciiname``, ``country`` (ISO alpha-2),
-        ``admin1``, ``admin1_iso``, ``lat``, ``lon`` [deg], ``population``,
+        ``admin1``, ``admin1_iso``, ``geonames_admin1`` (GeoNames' own admin-1
+        code), ``lat``, ``lon`` [deg], ``population``,
         point ``geometry``; sorted by population, largest first.
     """
     import geopandas as gpd
