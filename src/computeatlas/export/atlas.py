@@ -245,9 +245,7 @@ def default_styles(layers: dict[str, gpd.GeoDataFrame]) -> dict[str, str]:
                 gdf, _SCORE, "", units=units, outline=name != "cells", kind=kind
             )
         elif name.startswith("regions_") and _BEST in gdf:
-            styles[name] = graduated_style(
-                gdf, _BEST, "", units=units, opacity=0.85, kind=kind
-            )
+            styles[name] = graduated_style(gdf, _BEST, "", units=units, opacity=0.85, kind=kind)
         elif name == "metros":
             styles[name] = single_style(
                 "marker",
