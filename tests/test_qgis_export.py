@@ -324,6 +324,23 @@ def test_to_gpkg_what_is_backward_compatible(ranking, tmp_path):
         ranking.to_gpkg(tmp_path / "x.gpkg", what="nope")
 
 
+def test_all_ocean_ranking_writes_empty_styled_layers(tmp_path):
+    with pytest.warns(computeatlas.ComputeAtlasWarning, match="all ocean"):
+        r = computeatlas.rank_sites((-150, -40, -140, -30), [(-33.9, 151.2)], max_rtt_ms=50)
+    out = r.to_gpkg(tmp_path / "empty.gpkg")
+    listed = dict(pyogrio.list_layers(out).tolist())
+    assert {n: pyogrio.read_info(out, layer=n)["features"] for n in atlas.LAYERS} == {
+        "sites": 0,
+        "metros": 1,
+        "service_areas": 1,
+        "cells": 0,
+        "regions_admin1": 0,
+        "regions_admin0": 0,
+    }
+    assert listed["cells"] == "MultiPolygon" and listed["sites"] == "Point"
+    assert _style_classes(out)["cells"] == 1
+
+
 # ----------------------------------------------------------------------------- real QGIS
 
 
