@@ -161,6 +161,13 @@ def test_service_circle_over_a_pole(lat, lon, pole):
     assert _area_km2(disc) == pytest.approx(_cap_km2(radius), rel=2e-4)
 
 
+def test_service_circle_centred_on_a_pole():
+    disc = service_circle(-90.0, 0.0, 1000.0)
+    assert disc.bounds == pytest.approx((-180.0, -90.0, 180.0, -90.0 + np.degrees(1000.0 / R_KM)))
+    # Geodesic edges between 0.5 deg steps follow the parallel closely enough.
+    assert _area_km2(shapely.segmentize(disc, 0.5)) == pytest.approx(_cap_km2(1000.0), rel=1e-3)
+
+
 def test_service_circle_over_both_poles_and_degenerate():
     radius = 0.75 * np.pi * R_KM  # 135 deg of arc
     disc = service_circle(10.0, 100.0, radius)

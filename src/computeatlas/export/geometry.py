@@ -153,6 +153,9 @@ def service_circle(lat: float, lon: float, radius_km: float, *, n: int = 360) ->
         return Polygon()
     if angle >= np.pi:
         return _WORLD
+    if abs(lat) == 90.0:  # centred on a pole: a band of latitude (no bearing is defined)
+        edge = np.sign(lat) * (90.0 - np.degrees(min(angle, np.pi)))
+        return box(-180.0, min(edge, lat), 180.0, max(edge, lat))
     to_north, to_south = np.radians(90.0 - lat), np.radians(90.0 + lat)
     if angle > to_north and angle > to_south:  # both poles: the world minus the antipodal cap
         antipode = lon + 180.0 if lon <= 0 else lon - 180.0
