@@ -7,7 +7,8 @@ import pytest
 numpydoc_validate = pytest.importorskip("numpydoc.validate")
 
 import computeatlas  # noqa: E402
-from computeatlas import datasets, models, presets  # noqa: E402
+from computeatlas import datasets, export, models, presets  # noqa: E402
+from computeatlas.export import atlas, geometry, qgis  # noqa: E402
 
 #: Checks that must pass (numpydoc codes): docstring present, summary, parameters
 #: documented and none unknown, returns documented, section order.
@@ -21,6 +22,7 @@ def _public():
         "computeatlas.latency_field",
         "computeatlas.ranking.SiteRanking.regions",
         "computeatlas.ranking.SiteRanking.plot",
+        "computeatlas.ranking.SiteRanking.to_gpkg",
         "computeatlas.scenario.Scenario.build",
         "computeatlas.pipeline.evaluate",
         "computeatlas.regions.resolve",
@@ -29,7 +31,7 @@ def _public():
         "computeatlas.grid.parse_bbox",
         "computeatlas.grid.parse_points",
     ]
-    for mod in (models, datasets, presets):
+    for mod in (models, datasets, presets, export, atlas, geometry, qgis):
         for name in mod.__all__:
             obj = getattr(mod, name)
             if inspect.isfunction(obj):

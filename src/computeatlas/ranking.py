@@ -245,11 +245,35 @@ class SiteRanking:
             style_label="cost of IT energy [USD/MWh_IT]",
         )
 
-    def to_gpkg(self, path: str | os.PathLike[str], *, what: str = "sites") -> Any:
-        """Write the sites (or a region table) as a GeoPackage layer."""
-        from computeatlas import export
+    def to_gpkg(
+        self, path: str | os.PathLike[str], *, what: str | tuple[str, ...] | None = None
+    ) -> Any:
+        """Write the QGIS GeoPackage: every layer with its default style embedded.
 
-        return export.to_gpkg(self._table(what), path, layer=what)
+        Parameters
+        ----------
+        path : str or os.PathLike
+            Output file, e.g. ``"atlas.gpkg"``; replaced as a whole.
+        what : str or tuple of str, optional
+            Only these layers (e.g. ``"sites"``); default all of
+            :data:`computeatlas.export.atlas.LAYERS`: ``sites`` (best ``top``),
+            ``metros``, ``service_areas`` (each metro's max-RTT disc),
+            ``cells`` (every eligible cell as a polygon with all grid
+            variables), ``regions_admin1`` and ``regions_admin0``.
+
+        Returns
+        -------
+        pathlib.Path
+            The GeoPackage written (see :func:`computeatlas.export.to_qgis_gpkg`).
+        """
+        from computeatlas import export
+        from computeatlas.export import atlas
+
+        names = atlas.LAYERS if what is None else ((what,) if isinstance(what, str) else what)
+        layers = atlas.ranking_layers(self, tuple(names), cell_regions=self._regions)
+        return export.to_qgis_gpkg(
+            layers, path, atlas.default_styles(layers), geometry_types=atlas.GEOMETRY_TYPES
+        )
 
     def to_parquet(self, path: str | os.PathLike[str], *, what: str = "sites") -> Any:
         """Write the sites (or a region table) as GeoParquet."""

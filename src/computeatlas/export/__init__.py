@@ -1,11 +1,14 @@
 """Export ranking results for QGIS and other GIS tools.
 
-Four writers, each returning the :class:`pathlib.Path` it wrote:
+Five writers, each returning the :class:`pathlib.Path` it wrote:
 
 * :func:`to_geojson`: RFC 7946 GeoJSON (WGS84 lon/lat, right-hand rule,
   rounded coordinates, ``null`` for missing values), optionally with a QGIS
   layer style (``.qml``) beside it that colours the features by one column;
 * :func:`to_gpkg`: a GeoPackage layer;
+* :func:`to_qgis_gpkg`: several layers in one GeoPackage, each with its default
+  QGIS style in the ``layer_styles`` table (the layers of a ranking come from
+  :mod:`computeatlas.export.atlas`);
 * :func:`to_parquet`: GeoParquet (or plain Parquet for a DataFrame);
 * :func:`to_geotiff`: a multi-band float32 GeoTIFF of gridded variables.
 
@@ -30,7 +33,7 @@ from computeatlas.errors import InputError
 from computeatlas.export.geojson import to_geojson
 from computeatlas.export.qgis import VIRIDIS_7
 from computeatlas.export.raster import to_geotiff
-from computeatlas.export.vector import to_gpkg, to_parquet
+from computeatlas.export.vector import to_gpkg, to_parquet, to_qgis_gpkg
 
 __all__ = [
     "VIRIDIS_7",
@@ -41,6 +44,7 @@ __all__ = [
     "to_geotiff",
     "to_gpkg",
     "to_parquet",
+    "to_qgis_gpkg",
     "writer_for",
 ]
 
@@ -82,7 +86,13 @@ _BY_SUFFIX: dict[str, Writer] = {s: w for w in WRITERS.values() for s in w.suffi
 
 
 def supported_suffixes() -> tuple[str, ...]:
-    """Return the file suffixes :func:`writer_for` accepts, in registry order."""
+    """Return the file suffixes :func:`writer_for` accepts, in registry order.
+
+    Returns
+    -------
+    tuple of str
+        Lower-case suffixes with the dot, e.g. ``(".geojson", ".json", ...)``.
+    """
     return tuple(_BY_SUFFIX)
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -14,7 +15,10 @@ from computeatlas.export._frames import check_gdf, to_wgs84
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import geopandas as gpd
 
-__all__ = ["to_gpkg", "to_parquet"]
+__all__ = ["STYLES_TABLE", "to_gpkg", "to_parquet", "to_qgis_gpkg"]
+
+#: The table QGIS reads layer styles from (and saves them to) in a GeoPackage.
+STYLES_TABLE = "layer_styles"
 
 
 def to_gpkg(gdf: gpd.GeoDataFrame, path: PathLike, *, layer: str = "sites") -> Path:
@@ -54,6 +58,157 @@ def to_gpkg(gdf: gpd.GeoDataFrame, path: PathLike, *, layer: str = "sites") -> P
     with atomic_write(out) as (tmp,):
         gdf.to_file(tmp, driver="GPKG", engine="pyogrio", layer=layer)
         _check_rows(tmp, len(gdf), _gpkg_rows(tmp, layer))
+    return out
+
+
+def _layer_names(layers: Any, styles: Any) -> list[str]:
+    """Check the layer names (non-empty, distinct ignoring case, not reserved) and styles."""
+    if not isinstance(layers, Mapping) or not layers:
+        raise InputError("layers must be a non-empty mapping of layer name -> GeoDataFrame")
+    names = list(layers)
+    for name in names:
+        if not isinstance(name, str) or not name.strip():
+            raise InputError(f"layer names must be non-empty strings; got {name!r}")
+        if name.lower() == STYLES_TABLE or name.lower().startswith(("gpkg_", "rtree_")):
+            raise InputError(f"layer name {name!r} is reserved in a GeoPackage; choose another")
+    lower = [n.lower() for n in names]
+    if len(set(lower)) != len(lower):
+        raise InputError(f"layer names must differ ignoring case (SQLite tables); got {names}")
+    if styles is not None:
+        if not isinstance(styles, Mapping):
+            raise InputError("styles must be a mapping of layer name -> QML text")
+        unknown = sorted(set(styles) - set(names))
+        if unknown:
+            raise InputError(f"styles for layers that are not written: {unknown}; layers: {names}")
+        bad = [k for k, v in styles.items() if not isinstance(v, str) or "<qgis" not in v]
+        if bad:
+            raise InputError(f"styles must be QGIS .qml text (a <qgis> document); not for {bad}")
+    return names
+
+
+def _geometry_type(gdf: gpd.GeoDataFrame, given: str | None) -> str:
+    """OGR geometry type of a layer: ``given``, else Point or MultiPolygon from the data."""
+    if given is not None:
+        return given
+    kinds = set(gdf.geometry.geom_type.dropna())
+    if kinds and kinds <= {"Point"}:
+        return "Point"
+    if kinds and kinds <= {"Polygon", "MultiPolygon"}:
+        return "MultiPolygon"
+    if not kinds:
+        raise InputError("an empty layer needs its geometry type (geometry_types={name: ...})")
+    return "Unknown"
+
+
+def _styles_frame(tmp: Path, styles: Mapping[str, str]) -> pd.DataFrame:
+    """Return the ``layer_styles`` rows: one default style per layer, in QGIS's columns."""
+    import pyogrio
+
+    now = pd.Timestamp.now(tz="UTC").floor("ms")
+    rows = []
+    for name, qml in styles.items():
+        geom = pyogrio.read_info(tmp, layer=name)["geometry_name"] or ""
+        rows.append(
+            {
+                "f_table_catalog": "",
+                "f_table_schema": "",
+                "f_table_name": name,
+                "f_geometry_column": geom,
+                "styleName": name,
+                "styleQML": qml,
+                "styleSLD": "",
+                "useAsDefault": True,
+                "description": "default style written by computeatlas",
+                "owner": "",
+                "ui": "",
+                "update_time": now,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def to_qgis_gpkg(
+    layers: Mapping[str, gpd.GeoDataFrame],
+    path: PathLike,
+    styles: Mapping[str, str] | None = None,
+    *,
+    geometry_types: Mapping[str, str] | None = None,
+) -> Path:
+    """Write several layers, each with an embedded default QGIS style, as one GeoPackage.
+
+    Parameters
+    ----------
+    layers : mapping of str to geopandas.GeoDataFrame
+        Layer name -> features with a CRS (reprojected to EPSG:4326), written in
+        this order. Polygons and multipolygons in one layer are written as
+        multipolygons.
+    path : str or os.PathLike
+        Output file, e.g. ``"atlas.gpkg"``; its folder must exist. An existing
+        file is replaced as a whole.
+    styles : mapping of str to str, optional
+        Layer name -> QGIS layer style (``.qml`` text, e.g. from
+        :func:`computeatlas.export.qgis.graduated_style`), stored in the
+        GeoPackage's ``layer_styles`` table as the layer's default style, which
+        QGIS applies when it opens the layer.
+    geometry_types : mapping of str to str, optional
+        OGR geometry type (``"Point"``, ``"MultiPolygon"``) of layers that may be
+        empty; other layers take theirs from the data.
+
+    Returns
+    -------
+    pathlib.Path
+        The GeoPackage written.
+
+    Raises
+    ------
+    CRSError
+        A layer has no CRS.
+    InputError
+        ``layers`` is empty, a name is empty, reserved (``layer_styles``,
+        ``gpkg_*``, ``rtree_*``) or repeats another ignoring case, a style is
+        not QML or names no layer, an empty layer has no geometry type, or
+        ``path`` is empty, a folder or in a missing or read-only folder.
+    OSError
+        Writing failed, or the file written does not hold every row of every
+        layer and style; a previous ``path`` is then unchanged and no temporary
+        file remains.
+
+    Notes
+    -----
+    The ``layer_styles`` table has the columns QGIS creates (``f_table_catalog``,
+    ``f_table_schema``, ``f_table_name``, ``f_geometry_column``, ``styleName``,
+    ``styleQML``, ``styleSLD``, ``useAsDefault``, ``description``, ``owner``,
+    ``ui``, ``update_time``) and is registered as an attribute table, so GDAL
+    and QGIS list it as a table beside the layers.
+    """
+    import pyogrio
+
+    names = _layer_names(layers, styles)
+    types = dict(geometry_types or {})
+    frames = {n: to_wgs84(check_gdf(layers[n], f"layers[{n!r}]")) for n in names}
+    kinds = {n: _geometry_type(frames[n], types.get(n)) for n in names}
+    out = check_target(path)
+    with atomic_write(out) as (tmp,):
+        for i, name in enumerate(names):
+            pyogrio.write_dataframe(
+                frames[name],
+                tmp,
+                layer=name,
+                driver="GPKG",
+                geometry_type=kinds[name],
+                promote_to_multi=kinds[name].startswith("Multi"),
+                # GeoPackage 1.2: read without warnings by the GDAL of older QGIS releases.
+                dataset_options={"VERSION": "1.2"} if i == 0 else None,
+            )
+        if styles:
+            table = _styles_frame(tmp, styles)
+            pyogrio.write_dataframe(
+                table, tmp, layer=STYLES_TABLE, driver="GPKG", layer_options={"FID": "id"}
+            )
+        for name in names:
+            _check_rows(tmp, len(frames[name]), _gpkg_rows(tmp, name))
+        if styles:
+            _check_rows(tmp, len(styles), _gpkg_rows(tmp, STYLES_TABLE))
     return out
 
 
