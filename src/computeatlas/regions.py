@@ -299,37 +299,57 @@ class Resolved:
         Returns
         -------
         dict of numpy.ndarray
-            ``country``, ``iso_a2``, ``admin1``, ``admin1_iso``, ``priced_by``
-            (``admin1``/``admin0``/``none``), ``price_source`` (the rule of
-            :func:`computeatlas.datasets.resolve_prices`) and ``price_region_code``.
+            ``country``, ``iso_a2``, ``admin1``, ``admin1_iso``; ``priced_by``
+            (``admin1``, ``zone``, ``country``, ``fallback`` or ``none``),
+            ``price_source`` (the rule of :func:`computeatlas.datasets.resolve_prices`),
+            ``price_region_code`` (the row used) and that row's ``price_year``
+            (NaN for a fallback median), ``price_basis``, ``price_flags`` and
+            ``price_citation``.
         """
         lab0 = np.atleast_1d(self.admin0[index])
         lab1 = np.atleast_1d(self.admin1[index])
         by = np.atleast_1d(self.priced_by[index])
 
-        def pick(table: pd.DataFrame, col: str, lab: np.ndarray) -> np.ndarray:
-            values = table[col].fillna("").to_numpy(object)
-            return np.where(lab >= 0, values[np.maximum(lab, 0)], "")
+        def pick(table: pd.DataFrame, col: str, lab: np.ndarray, fill: Any = "") -> np.ndarray:
+            values = table[col].to_numpy(object if fill == "" else float)
+            if fill == "":
+                values = np.where(pd.isna(values), "", values).astype(object)
+            return np.where(lab >= 0, values[np.maximum(lab, 0)], fill)
 
-        src = np.where(
-            by == 1,
-            pick(self.admin1_prices, "price_source", lab1),
-            np.where(by == 2, pick(self.admin0_prices, "price_source", lab0), ""),
-        )
-        code = np.where(
-            by == 1,
-            pick(self.admin1_prices, "price_region_code", lab1),
-            np.where(by == 2, pick(self.admin0_prices, "price_region_code", lab0), ""),
-        )
+        def price(col: str, fill: Any = "") -> np.ndarray:
+            # unpriced samples say why through their country's rule (e.g. none:permanent_ice)
+            return np.where(
+                by == 1,
+                pick(self.admin1_prices, col, lab1, fill),
+                pick(self.admin0_prices, col, lab0, fill),
+            )
+
+        src = price("price_source").astype(str)
         return {
             "country": pick(self.admin0_prices, "name", lab0),
             "iso_a2": pick(self.admin0_prices, "iso_a2", lab0),
             "admin1": pick(self.admin1_prices, "name", lab1),
             "admin1_iso": pick(self.admin1_prices, "iso_3166_2", lab1),
-            "priced_by": np.asarray(PRICED_BY, dtype=object)[by],
-            "price_source": src,
-            "price_region_code": code,
+            "priced_by": _priced_by(src),
+            "price_source": src.astype(object),
+            "price_region_code": price("price_region_code"),
+            "price_year": price("price_year", np.nan).astype(float),
+            "price_basis": price("price_basis"),
+            "price_flags": price("price_flags"),
+            "price_citation": price("price_citation"),
         }
+
+
+#: ``priced_by`` of an output row from the rule that priced it.
+_RULE_CLASS = {"admin1": "admin1", "bidding_zone": "zone", "country": "country"}
+
+
+def _priced_by(rule: np.ndarray) -> np.ndarray:
+    out = np.full(rule.shape, "none", dtype=object)
+    for key, name in _RULE_CLASS.items():
+        out[rule == key] = name
+    out[np.char.startswith(rule.astype(str), "fallback:")] = "fallback"
+    return out
 
 
 def _lookup(label: np.ndarray, table: np.ndarray) -> np.ndarray:

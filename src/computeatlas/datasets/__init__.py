@@ -24,7 +24,7 @@ from computeatlas.datasets._shipped import (
     manifest,
     metros,
 )
-from computeatlas.datasets.prices import resolve_carbon, resolve_prices
+from computeatlas.datasets.prices import price_table, resolve_carbon, resolve_prices
 from computeatlas.datasets.readers import (
     read_climate_geotiff,
     read_era5,
@@ -48,6 +48,7 @@ __all__ = [
     "latency_pairs",
     "manifest",
     "metros",
+    "price_table",
     "read_climate_geotiff",
     "read_era5",
     "read_price_table",
