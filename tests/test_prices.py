@@ -150,6 +150,11 @@ def test_antarctica_and_unpriced_land_are_not_ranked():
     a0 = ds.resolve_prices(level="admin0").set_index("iso_a2")
     assert a0.at["AQ", "price_source"] == "none:permanent_ice"
     assert np.isnan(a0.at["AQ", "price_usd_per_mwh"])
+    # Northern Africa has one country row (Egypt): one price is not a sub-region median.
+    assert a0.at["DZ", "price_source"] == "none:no_price_at_any_level"
+    # Eastern Asia has six: Mongolia takes their median (CN, HK, JP, KR, MO, TW rows).
+    rows = a0.loc[["CN", "HK", "JP", "KR", "MO", "TW"], "price_usd_per_mwh"]
+    assert a0.at["MN", "price_usd_per_mwh"] == pytest.approx(float(np.median(rows)))
     rep = computeatlas.site_report([(-80.0, 0.0), (-75.1, 123.3), (48.1, 11.6)])
     assert list(rep["priced_by"]) == ["none", "none", "country"]
     assert rep["score_usd_per_mwh_it"].isna().tolist() == [True, True, False]

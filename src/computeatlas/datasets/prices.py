@@ -9,7 +9,8 @@ Rule (in this order, first hit wins), for each admin-1 region:
 4. ``fallback:country_admin1_median``: the median of the country's own
    admin-1 rows (e.g. Indian states with a row stand in for the others);
 5. ``fallback:subregion_median``: the median of the country prices of the
-   country's UN sub-region (Natural Earth ``subregion``);
+   country's UN sub-region (Natural Earth ``subregion``), when at least
+   :data:`MIN_SUBREGION_ROWS` countries of it have a row;
 6. otherwise no price (``none:no_price_at_any_level``): the region is not
    ranked. Antarctica (ISO ``AQ``, permanent ice) never has a price
    (``none:permanent_ice``).
@@ -45,6 +46,9 @@ META = ("price_year", "price_basis", "price_flags", "price_citation")
 #: Countries whose land cannot host a data centre: permanent ice.
 UNHOSTABLE = {"AQ": "none:permanent_ice"}
 _NO_PRICE = "none:no_price_at_any_level"
+#: A sub-region median needs at least this many country rows (one country's price is
+#: not a median: Northern Africa's only row, Egypt, would price Algeria and Morocco).
+MIN_SUBREGION_ROWS = 2
 
 
 def price_table(prices: pd.DataFrame | str | None, mode: str = "overlay") -> pd.DataFrame | None:
@@ -150,7 +154,8 @@ def _country_values(table: pd.DataFrame, countries: pd.DataFrame) -> pd.DataFram
     out.loc[med, "price_source"] = "fallback:country_admin1_median"
     out.loc[med, "price_region_code"] = med
     known = out[out["price_source"] == "country"]
-    sub_median = known.groupby("subregion")["price_usd_per_mwh"].median()
+    groups = known.groupby("subregion")["price_usd_per_mwh"]
+    sub_median = groups.median()[groups.count() >= MIN_SUBREGION_ROWS]
     for cc in out.index[out["price_source"] == _NO_PRICE]:
         region = str(out.at[cc, "subregion"])
         if region in sub_median.index:
