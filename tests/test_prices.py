@@ -178,3 +178,16 @@ def test_cli_prints_the_fallback_warning_as_one_line(capsys):
     err = capsys.readouterr().err
     line = [x for x in err.splitlines() if x.startswith("computeatlas: warning:")]
     assert len(line) == 1 and "Mongolia" in line[0]
+
+
+def test_greenland_ice_sheet_is_not_ranked():
+    import pyproj
+
+    # NASA (climate.nasa.gov, "About Greenland"): the ice sheet covers 1.7 million km2.
+    area = abs(pyproj.Geod(ellps="WGS84").geometry_area_perimeter(ds.permanent_ice())[0])
+    assert area / 1e6 == pytest.approx(1.7e6, rel=0.05)
+    # Summit Station (72.58 N, 38.46 W) is on the ice; Nuuk (64.18 N, 51.72 W) is not.
+    rep = computeatlas.site_report([(72.58, -38.46), (64.18, -51.72)])
+    assert list(rep["price_source"]) == ["none:permanent_ice", "fallback:subregion_median"]
+    assert np.isnan(rep.at[0, "score_usd_per_mwh_it"]) and rep.at[0, "price_flags"] == ""
+    assert np.isfinite(rep.at[1, "score_usd_per_mwh_it"])

@@ -17,6 +17,8 @@ Rules (the same for grid cells and for points, so ``rank_sites`` and
 4. **Price.** The province's price row (:func:`computeatlas.datasets.resolve_prices`,
    with its own documented chain admin-1 -> bidding zone -> country -> medians),
    else the country's; a sample with no country has no price and is not ranked.
+   Samples on permanent ice (the Greenland ice sheet, Natural Earth 1:110m
+   glaciated areas; Antarctica through its country ``AQ``) have no price.
 5. **Carbon.** The province's intensity (:func:`computeatlas.datasets.resolve_carbon`),
    else the country's row; NaN where neither exists.
 
@@ -278,6 +280,8 @@ class Resolved:
     admin1_prices, admin0_prices : pandas.DataFrame
         The resolved price tables the indices point into (``price_source``,
         ``price_region_code`` per row).
+    ice : numpy.ndarray of bool
+        Permanent ice (:func:`computeatlas.datasets.permanent_ice`): no price.
     """
 
     admin0: np.ndarray
@@ -287,6 +291,7 @@ class Resolved:
     carbon_kg_per_mwh: np.ndarray
     admin1_prices: pd.DataFrame
     admin0_prices: pd.DataFrame
+    ice: np.ndarray
 
     def columns(self, index: Any = ...) -> dict[str, np.ndarray]:
         """Region names and codes and price provenance of the samples at ``index``.
@@ -324,7 +329,12 @@ class Resolved:
                 pick(self.admin0_prices, col, lab0, fill),
             )
 
-        src = price("price_source").astype(str)
+        ice = np.atleast_1d(self.ice[index])
+        src = np.where(ice, "none:permanent_ice", price("price_source").astype(str))
+
+        def meta(col: str, fill: Any = "") -> np.ndarray:
+            return np.where(ice, fill, price(col, fill))
+
         return {
             "country": pick(self.admin0_prices, "name", lab0),
             "iso_a2": pick(self.admin0_prices, "iso_a2", lab0),
@@ -332,11 +342,11 @@ class Resolved:
             "admin1_iso": pick(self.admin1_prices, "iso_3166_2", lab1),
             "priced_by": _priced_by(src),
             "price_source": src.astype(object),
-            "price_region_code": price("price_region_code"),
-            "price_year": price("price_year", np.nan).astype(float),
-            "price_basis": price("price_basis"),
-            "price_flags": price("price_flags"),
-            "price_citation": price("price_citation"),
+            "price_region_code": meta("price_region_code"),
+            "price_year": meta("price_year", np.nan).astype(float),
+            "price_basis": meta("price_basis"),
+            "price_flags": meta("price_flags"),
+            "price_citation": meta("price_citation"),
         }
 
 
@@ -397,9 +407,28 @@ def resolve(window: Window, prices: pd.DataFrame | None = None) -> Resolved:
     lab1 = np.where(clash, -1, lab1).astype(np.int32)
     p1 = _lookup(lab1, by_admin1["price_usd_per_mwh"].to_numpy(float))
     p0 = _lookup(lab0, by_admin0["price_usd_per_mwh"].to_numpy(float))
+    ice = _on_ice(window)
+    p1, p0 = np.where(ice, np.nan, p1), np.where(ice, np.nan, p0)
     use1 = np.isfinite(p1)
     price = np.where(use1, p1, p0)
     priced_by = np.where(use1, 1, np.where(np.isfinite(p0), 2, 0)).astype(np.int8)
     c1 = _lookup(lab1, datasets.resolve_carbon()["carbon_kg_per_mwh"].to_numpy(float))
     carbon = np.where(np.isfinite(c1), c1, _lookup(lab0, _country_carbon()))
-    return Resolved(lab0, lab1, price, priced_by, carbon, by_admin1, by_admin0)
+    return Resolved(lab0, lab1, price, priced_by, carbon, by_admin1, by_admin0, ice)
+
+
+def _on_ice(window: Window) -> np.ndarray:
+    """Flag the samples on permanent ice (Greenland ice sheet), by cell centre or point."""
+    import shapely
+
+    from computeatlas import datasets
+
+    if window.is_grid:
+        lat, lon = np.meshgrid(window.lat, window.lon, indexing="ij")
+    else:
+        lat, lon = np.asarray(window.lat), np.asarray(window.lon)
+    out = np.zeros(lat.shape, dtype=bool)
+    north = lat > 59.0  # every ice polygon lies north of 60 N
+    if north.any():
+        out[north] = shapely.contains_xy(datasets.permanent_ice(), lon[north], lat[north])
+    return out

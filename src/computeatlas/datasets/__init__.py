@@ -23,6 +23,7 @@ from computeatlas.datasets._shipped import (
     latency_pairs,
     manifest,
     metros,
+    permanent_ice,
 )
 from computeatlas.datasets.prices import price_table, resolve_carbon, resolve_prices
 from computeatlas.datasets.readers import (
@@ -48,6 +49,7 @@ __all__ = [
     "latency_pairs",
     "manifest",
     "metros",
+    "permanent_ice",
     "price_table",
     "read_climate_geotiff",
     "read_era5",

@@ -352,6 +352,28 @@ def bidding_zones() -> pd.DataFrame:
     return _read_csv("bidding_zones.csv").copy()
 
 
+@cache
+def permanent_ice() -> Any:
+    """Permanent ice that cannot host a data centre: the Greenland ice sheet.
+
+    Natural Earth 1:110m glaciated areas north of 60 N (public domain; built by
+    ``grids/build_ice.py``). Antarctica is the admin-0 country ``AQ`` and needs
+    no mask.
+
+    Returns
+    -------
+    shapely.MultiPolygon
+        The ice polygons [deg], EPSG:4326 (prepared for fast point tests).
+    """
+    import shapely
+    from shapely.geometry import shape
+
+    data = json.loads(data_path("permanent_ice.geojson").read_text(encoding="utf-8"))
+    geom = shapely.union_all([shape(f["geometry"]) for f in data["features"]])
+    shapely.prepare(geom)
+    return geom
+
+
 def latency_pairs() -> pd.DataFrame:
     """Measured round trips between Azure regions (Microsoft), one row per region pair.
 
