@@ -29,6 +29,7 @@ import build_countries
 import build_elevation
 import build_fx
 import build_humidity
+import build_ice
 import build_latency
 import build_metros
 import build_tables
@@ -134,6 +135,17 @@ LAYERS = {
             "measurements published by Microsoft, attribution: Microsoft Azure",
             "resolution": "region pairs (51 regions, 1226 pairs)",
             "units": "distance_km: km; rtt_ms: ms",
+        },
+    ),
+    "ice": (
+        build_ice,
+        ["permanent_ice.geojson"],
+        {
+            "source": "Natural Earth 1:110m glaciated areas, Greenland features "
+            "(nvkelso/natural-earth-vector@693f11422f4e08d2da4566b854dda53eb7c39fb3)",
+            "licence": "public domain (Natural Earth)",
+            "resolution": "1:110m polygons (the Greenland ice sheet and two ice caps)",
+            "units": "-",
         },
     ),
     "tables": (

@@ -219,7 +219,9 @@ Prices as published (price, currency, unit, year), converted with the exchange r
 give (`fx={"EUR": 1.08}`) or, as here, with the shipped annual average of each row's year
 (`fx="shipped"`: ECB reference rates, see `datasets.exchange_rates()`). Region codes are
 ISO 3166-1 (`SE`), ISO 3166-2 (`US-TX`) or Nordic zones (`SE3`). The numbers below are
-an example of a user's own table, not shipped data.
+an example of a user's own table, not shipped data. Your rows replace the shipped rows of
+the same regions and every other region keeps its shipped price (`prices_mode="replace"`
+uses your table alone); `price_flags` says `user_table` where your row was used.
 """),
         code("""
 prices = pd.DataFrame({"region_code": ["SE3", "SE4", "NO1", "DK", "DE"],
@@ -236,7 +238,8 @@ table[["region_code", "level", "price_usd_per_mwh"]]
         code("""
 ranking = computeatlas.rank_sites((5, 53, 25, 63), ["Stockholm", "Copenhagen", "Oslo"],
                              max_rtt_ms=15, prices=table)
-ranking.sites[["rank", "country", "admin1", "price_usd_per_mwh", "cost_usd_per_mwh_it"]].head()
+ranking.sites[["rank", "country", "admin1", "price_usd_per_mwh", "price_flags",
+               "cost_usd_per_mwh_it"]].head()
 """),
         md("""
 ## 3. Your own regions

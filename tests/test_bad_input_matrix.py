@@ -203,6 +203,13 @@ NUMBER_KINDS: dict[str, list[tuple[Any, ...]]] = {
 
 _CN = pd.DataFrame({"region_code": ["CN"], "price_usd_per_mwh": [80.0]})
 TABLE_KINDS: dict[str, list[tuple[Any, ...]]] = {
+    "prices_mode": [
+        ("wrong type", 5, ERR),
+        ("unknown name", "merge", ERR),
+        ("none", None, ERR),
+        ("overlay (default)", "overlay", OK),
+        ("replace", "replace", OK),
+    ],
     "prices": [
         ("wrong type", [1, 2], ERR),
         ("bytes path", b"prices.csv", ERR),

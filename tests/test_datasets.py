@@ -283,16 +283,20 @@ def test_loaders_return_copies():
 
 def test_resolve_prices_flags_every_fallback():
     r = ds.resolve_prices()
-    assert r["price_usd_per_mwh"].notna().all() and (r["price_usd_per_mwh"] > 0).all()
     allowed = {
         "admin1",
         "bidding_zone",
         "country",
         "fallback:country_admin1_median",
         "fallback:subregion_median",
-        "fallback:global_median",
+        "none:no_price_at_any_level",
+        "none:permanent_ice",
     }
     assert set(r["price_source"]) <= allowed
+    # A price is never silently missing: exactly the "none:*" regions have none.
+    unpriced = r["price_source"].str.startswith("none:")
+    assert r.loc[unpriced, "price_usd_per_mwh"].isna().all()
+    assert (r.loc[~unpriced, "price_usd_per_mwh"] > 0).all()
     by = r.set_index("iso_3166_2")
     assert by.at["US-TX", "price_source"] == "admin1"
     assert by.at["SE-BD", "price_source"] == "bidding_zone"
@@ -300,6 +304,15 @@ def test_resolve_prices_flags_every_fallback():
     assert by.at["DE-BY", "price_source"] == "country"
     # India's states without a row of their own take the national row.
     assert by.at["IN-UP", "price_source"] == "country"
+    # Provenance of the row used travels with it.
+    assert by.at["US-TX", "price_year"] == 2023 and by.at["US-TX", "price_basis"] == (
+        "all_in_excl_vat"
+    )
+    assert "EIA" in by.at["US-TX", "price_citation"]
+    assert by.at["DK-84", "price_flags"].split(";")[:1] == ["crisis_year_2022"]
+    fallback = r["price_source"].str.startswith("fallback")
+    assert (r.loc[fallback, "price_flags"] == "fallback").all()
+    assert r.loc[fallback, "price_year"].isna().all()
 
 
 def test_resolve_prices_admin1_median_fallback():
@@ -321,8 +334,13 @@ def test_resolve_prices_admin0_and_user_table():
     table = pd.DataFrame({"region_code": ["DE", "FR"], "price_usd_per_mwh": [100.0, 50.0]})
     r = ds.resolve_prices(table, level="admin0").set_index("iso_a2")
     assert r.at["DE", "price_usd_per_mwh"] == 100.0 and r.at["DE", "price_source"] == "country"
-    # Italy has no row: the median of its sub-region (Southern Europe) or the world.
-    assert r.at["IT", "price_source"].startswith("fallback")
+    # Italy has no row and no country of its sub-region (Southern Europe) has one:
+    # no price at any level, so it is not ranked (formerly a global median).
+    assert r.at["IT", "price_source"] == "none:no_price_at_any_level"
+    assert np.isnan(r.at["IT", "price_usd_per_mwh"])
+    # Belgium (Western Europe) takes the median of DE and FR.
+    assert r.at["BE", "price_source"] == "fallback:subregion_median"
+    assert r.at["BE", "price_usd_per_mwh"] == pytest.approx(75.0)
 
 
 def test_resolve_prices_converts_a_user_table_in_another_currency():

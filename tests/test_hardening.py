@@ -162,20 +162,22 @@ def _eligible_area(ranking, level="admin0"):
     return float((np.broadcast_to(area, keep.shape) * keep).sum())
 
 
-FIJI = [(-18.1, 178.4)]  # Suva
+# Anadyr, Chukotka (priced by Russia's row; Fiji has no price row since unpriced land is
+# no longer ranked at a global median)
+CHUKOTKA = [(64.73, 177.5)]
 
 
 @pytest.mark.parametrize(
     ("box", "resolution"),
     [
-        ((177.0, -19.0, -180.0, -16.0), 0.25),  # across the antimeridian, one column east of it
-        ((177.0, -19.0, -179.0, -16.0), 0.5),
-        ((178.0, -19.0, 178.0, -16.0), 1.0),  # a single column
+        ((177.0, 62.0, -180.0, 68.0), 0.25),  # across the antimeridian, one column east of it
+        ((177.0, 62.0, -179.0, 68.0), 0.5),
+        ((178.0, 62.0, 178.0, 68.0), 1.0),  # a single column
     ],
     ids=["antimeridian-1col", "antimeridian", "single-column"],
 )
 def test_region_areas_sum_to_the_eligible_cell_area(box, resolution):
-    ranking = rank_sites(box, FIJI, max_rtt_ms=40, resolution=resolution)
+    ranking = rank_sites(box, CHUKOTKA, max_rtt_ms=40, resolution=resolution)
     total = _eligible_area(ranking)
     assert total > 0
     for level in ("admin0", "admin1"):
@@ -190,7 +192,8 @@ def test_single_column_cell_area_at_one_degree():
     # R = 6371.0088 km (IUGG mean radius) = 12,364 km^2 (111.19 km x 111.19 km).
     area = cell_area_km2(np.array([0.0]), 1.0)[0]
     assert area == pytest.approx(111.195**2, rel=1e-4)
-    ranking = rank_sites((20.0, -1.0, 20.0, 1.0), [(0.0, 20.0)], resolution=1.0, max_rtt_ms=40)
+    # Amapa/Para, Brazil (a priced region on the equator)
+    ranking = rank_sites((-50.0, -1.0, -50.0, 1.0), [(0.0, -50.0)], resolution=1.0, max_rtt_ms=40)
     table = ranking.regions()
     cells = int(ranking.grid["eligible"].sum())
     assert cells == 3
@@ -202,13 +205,13 @@ def test_single_column_cell_area_at_one_degree():
 @pytest.mark.parametrize(
     ("box", "shifted"),
     [
-        ((177.0, -19.0, -179.0, -16.0), (177.0, -19.0, 181.0, -16.0)),
-        ((-179.5, -19.0, -178.0, -16.0), (180.5, -19.0, 182.0, -16.0)),
+        ((177.0, 62.0, -179.0, 68.0), (177.0, 62.0, 181.0, 68.0)),
+        ((-179.5, 62.0, -178.0, 68.0), (180.5, 62.0, 182.0, 68.0)),
     ],
 )
 def test_shifting_the_window_by_360_changes_nothing(box, shifted):
-    a = rank_sites(box, FIJI, max_rtt_ms=40, resolution=0.5)
-    b = rank_sites(shifted, FIJI, max_rtt_ms=40, resolution=0.5)
+    a = rank_sites(box, CHUKOTKA, max_rtt_ms=40, resolution=0.5)
+    b = rank_sites(shifted, CHUKOTKA, max_rtt_ms=40, resolution=0.5)
     ra, rb = a.regions(), b.regions()
     pd.testing.assert_frame_equal(
         pd.DataFrame(ra.drop(columns="geometry")), pd.DataFrame(rb.drop(columns="geometry"))
@@ -281,7 +284,7 @@ def test_plot_longitudes_across_the_antimeridian():
 def test_plot_of_an_antimeridian_window_limits():
     matplotlib = pytest.importorskip("matplotlib")
     matplotlib.use("Agg")
-    ranking = rank_sites((177.0, -19.0, -179.0, -16.0), FIJI, max_rtt_ms=40, resolution=0.5)
+    ranking = rank_sites((177.0, 62.0, -179.0, 68.0), CHUKOTKA, max_rtt_ms=40, resolution=0.5)
     ax = ranking.plot()
     assert ax.get_xlim() == pytest.approx((177.0, 181.0))
     matplotlib.pyplot.close(ax.figure)

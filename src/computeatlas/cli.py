@@ -168,18 +168,26 @@ def _rank(args: argparse.Namespace) -> int:
     metros = _split_metros(args.metros)
     write = _output_writer(args.out)  # before the ranking: a bad --out fails fast
     stage(f"ranking {bbox} for {len(metros)} metros within {args.max_rtt:g} ms")
-    ranking = rank_sites(
-        bbox,
-        metros,
-        max_rtt_ms=args.max_rtt,
-        technology=args.technology,
-        ashrae_class=args.ashrae_class,
-        route=args.route,
-        heat_price=_number_or_name(args.heat_price),
-        mode=args.mode,
-        min_share=args.min_share,
-        top=args.top,
-    )
+    import warnings
+
+    from computeatlas.errors import ComputeAtlasWarning
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ComputeAtlasWarning)
+        ranking = rank_sites(
+            bbox,
+            metros,
+            max_rtt_ms=args.max_rtt,
+            technology=args.technology,
+            ashrae_class=args.ashrae_class,
+            route=args.route,
+            heat_price=_number_or_name(args.heat_price),
+            mode=args.mode,
+            min_share=args.min_share,
+            top=args.top,
+        )
+    for w in caught:  # e.g. "NN % of the eligible area is priced by a fallback median ..."
+        print(f"computeatlas: warning: {w.message}", file=sys.stderr)
     n = int(ranking.grid["eligible"].sum())
     stage(f"{n} eligible cells; writing {args.out}")
     sites = ranking.sites

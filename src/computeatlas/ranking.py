@@ -228,10 +228,12 @@ class SiteRanking:
         geopandas.GeoDataFrame
             One row per region with eligible cells: ``best_cost_usd_per_mwh_it``,
             ``mean_cost_usd_per_mwh_it`` (area-weighted over eligible cells),
-            ``eligible_area_km2``, ``best_lat``/``best_lon``, region names and geometry;
-            sorted by best cost.
+            ``eligible_area_km2``, ``best_lat``/``best_lon``, region names and geometry,
+            and the price provenance of the best cell (``priced_by``,
+            ``price_source``, ``price_region_code``, ``price_year``,
+            ``price_basis``, ``price_flags``, ``price_citation``); sorted by best cost.
         """
-        return _region_table(self.grid, level)
+        return _region_table(self.grid, level, self._regions)
 
     def to_geojson(self, path: str | os.PathLike[str], *, what: str = "sites") -> Any:
         """Write the sites (or ``regions_admin0``/``regions_admin1``) as GeoJSON + QGIS style."""
@@ -393,6 +395,7 @@ def rank_sites(
     energy_per_token: Any = "h100_8b_batch64",
     carbon_price_usd_per_t: float = 0.0,
     prices: pd.DataFrame | None = None,
+    prices_mode: str = "overlay",
     climate: xr.Dataset | None = None,
     resolution: float | None = None,
     top: int = 100,
@@ -423,6 +426,9 @@ def rank_sites(
     prices : DataFrame, optional
         Your price table (:func:`computeatlas.datasets.read_price_table`); other
         currencies are converted at the shipped annual rate of the row's year.
+    prices_mode : {"overlay", "replace"}, default "overlay"
+        Your rows replace the shipped rows of their regions, or (``replace``) the
+        whole table (:func:`computeatlas.datasets.price_table`).
     climate : xarray.Dataset, optional
         Hourly ERA5 (``t2m``, ``d2m``) or a monthly climatology on the default
         grid, units converted by their ``units`` attribute; default the shipped one.
@@ -447,30 +453,83 @@ def rank_sites(
     ``score_usd_per_mwh_it = price x PUE - heat_credit + carbon_price x
     intensity x PUE / 1000`` [USD/MWh_IT] (:func:`computeatlas.models.cost_usd_per_mwh_it`);
     ``rank`` 1 is the cheapest eligible cell (ties: see docs/ranking.md). A cell
-    lacking an input of the score is not ranked (docs: pipeline.md). Thread-safe
-    (see ``docs/install.md``).
+    lacking an input of the score (e.g. a price) is not ranked (docs: pipeline.md);
+    a warning names the countries when fallbacks price > 10 % of the eligible area.
+    Thread-safe (see ``docs/install.md``).
     """
+    from computeatlas.datasets import price_table
     from computeatlas.demand import resolve_metros
 
     scenario = Scenario.build(
         **{k: v for k, v in locals().items() if k in Scenario.OPTIONS}  # one validation
     )
     budget, share, n_top = _ranking_options(max_rtt_ms, mode, min_share, top)
+    table = price_table(prices, prices_mode)
     window = Window.from_bbox(bbox, _resolution(resolution))
     metros = resolve_metros(demand_metros)
     weights = _metro_weights(metros)
     _check_rank_memory(window, len(metros))
-    kwargs = dict(metros=metros, weights=weights, prices=prices, budget_ms=budget)
+    kwargs = dict(metros=metros, weights=weights, prices=table, budget_ms=budget)
     ev = _evaluate(window, scenario, climate, _band_rows(band_rows), kwargs)
     score = ev.values["score_usd_per_mwh_it"]
     eligible = _eligible(ev, weights, mode, share) & np.isfinite(score)
     rank = _rank(window, ev, eligible, metros, weights, scenario)
     ds = _grid_dataset(window, ev, metros, eligible, rank)
     ds.attrs = _ranking_attrs(window, scenario, ev, metros, budget, mode, share)
-    ds.attrs["prices"] = "user table" if prices is not None else "computeatlas default"
+    ds.attrs["prices"] = "computeatlas default" if prices is None else f"user, {prices_mode}"
     ds.attrs["climate"] = "user input" if climate is not None else "ERA5 2000-2025 climatology"
+    _warn_fallback(window, ev.layers.regions, eligible)
     ds["eligible"].attrs["long_name"] = f"within {budget:g} ms ({mode}) and priced land"
     return SiteRanking(grid=ds, metros=metros, top=n_top, _regions=ev.layers.regions)
+
+
+#: Share of the eligible area priced by a fallback median above which rank_sites warns.
+FALLBACK_WARN_SHARE = 0.10
+
+
+def fallback_message(window: Window, regions: Any, eligible: np.ndarray) -> str | None:
+    """Say when fallbacks price too much of the eligible area (None otherwise).
+
+    Parameters
+    ----------
+    window : Window
+        The ranking grid.
+    regions : computeatlas.regions.Resolved
+        Regions and price provenance of its cells.
+    eligible : numpy.ndarray of bool
+        Eligible cells (lat, lon).
+
+    Returns
+    -------
+    str or None
+        Share of the eligible area [%] priced by ``fallback:*`` and the countries, by area.
+    """
+    r, c = np.nonzero(eligible)
+    if not r.size:
+        return None
+    cols = regions.columns((r, c))
+    area = cell_area_km2(window.lat[r], window.grid.resolution)
+    fallback = cols["priced_by"] == "fallback"
+    share = float(area[fallback].sum() / area.sum())
+    if share <= FALLBACK_WARN_SHARE:
+        return None
+    by_country = pd.Series(area[fallback]).groupby(cols["country"][fallback]).sum()
+    names = ", ".join(by_country.sort_values(ascending=False, kind="stable").index.astype(str))
+    return (
+        f"{100 * share:.0f} % of the eligible area is priced by a fallback median "
+        f"(no price row for the region or its country): {names}. Pass prices=... "
+        "with rows for them, or read the price_source/price_flags columns."
+    )
+
+
+def _warn_fallback(window: Window, regions: Any, eligible: np.ndarray) -> None:
+    import warnings
+
+    from computeatlas.errors import ComputeAtlasWarning
+
+    message = fallback_message(window, regions, eligible)
+    if message:
+        warnings.warn(message, ComputeAtlasWarning, stacklevel=3)
 
 
 def _band_rows(band_rows: Any) -> int | None:
@@ -671,7 +730,19 @@ def _grid_resolution(ds: xr.Dataset) -> float:
     return float(res)
 
 
-def _region_table(ds: xr.Dataset, level: str) -> Any:
+#: Price provenance columns carried by region rows (those of ``Resolved.columns``).
+_PROVENANCE = (
+    "priced_by",
+    "price_source",
+    "price_region_code",
+    "price_year",
+    "price_basis",
+    "price_flags",
+    "price_citation",
+)
+
+
+def _region_table(ds: xr.Dataset, level: str, resolved: Any = None) -> Any:
     import geopandas as gpd
 
     from computeatlas.models.aggregate import group_stats
@@ -695,5 +766,9 @@ def _region_table(ds: xr.Dataset, level: str) -> Any:
     out["best_lat"] = ds["lat"].values[r]
     out["best_lon"] = ds["lon"].values[c]
     out["best_pue"] = ds["pue"].values[r, c]
+    if resolved is not None:
+        provenance = resolved.columns((r, c))
+        for name in _PROVENANCE:
+            out[name] = provenance[name]
     out = out.sort_values(["best_cost_usd_per_mwh_it", "best_lat", "best_lon"], kind="stable")
     return gpd.GeoDataFrame(out.reset_index(drop=True), geometry="geometry", crs="EPSG:4326")

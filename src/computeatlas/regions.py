@@ -17,6 +17,8 @@ Rules (the same for grid cells and for points, so ``rank_sites`` and
 4. **Price.** The province's price row (:func:`computeatlas.datasets.resolve_prices`,
    with its own documented chain admin-1 -> bidding zone -> country -> medians),
    else the country's; a sample with no country has no price and is not ranked.
+   Samples on permanent ice (the Greenland ice sheet, Natural Earth 1:110m
+   glaciated areas; Antarctica through its country ``AQ``) have no price.
 5. **Carbon.** The province's intensity (:func:`computeatlas.datasets.resolve_carbon`),
    else the country's row; NaN where neither exists.
 
@@ -288,6 +290,8 @@ class Resolved:
     admin1_prices, admin0_prices : pandas.DataFrame
         The resolved price tables the indices point into (``price_source``,
         ``price_region_code`` per row).
+    ice : numpy.ndarray of bool
+        Permanent ice (:func:`computeatlas.datasets.permanent_ice`): no price.
     """
 
     admin0: np.ndarray
@@ -297,6 +301,7 @@ class Resolved:
     carbon_kg_per_mwh: np.ndarray
     admin1_prices: pd.DataFrame
     admin0_prices: pd.DataFrame
+    ice: np.ndarray
 
     def columns(self, index: Any = ...) -> dict[str, np.ndarray]:
         """Region names and codes and price provenance of the samples at ``index``.
@@ -309,37 +314,62 @@ class Resolved:
         Returns
         -------
         dict of numpy.ndarray
-            ``country``, ``iso_a2``, ``admin1``, ``admin1_iso``, ``priced_by``
-            (``admin1``/``admin0``/``none``), ``price_source`` (the rule of
-            :func:`computeatlas.datasets.resolve_prices`) and ``price_region_code``.
+            ``country``, ``iso_a2``, ``admin1``, ``admin1_iso``; ``priced_by``
+            (``admin1``, ``zone``, ``country``, ``fallback`` or ``none``),
+            ``price_source`` (the rule of :func:`computeatlas.datasets.resolve_prices`),
+            ``price_region_code`` (the row used) and that row's ``price_year``
+            (NaN for a fallback median), ``price_basis``, ``price_flags`` and
+            ``price_citation``.
         """
         lab0 = np.atleast_1d(self.admin0[index])
         lab1 = np.atleast_1d(self.admin1[index])
         by = np.atleast_1d(self.priced_by[index])
 
-        def pick(table: pd.DataFrame, col: str, lab: np.ndarray) -> np.ndarray:
-            values = table[col].fillna("").to_numpy(object)
-            return np.where(lab >= 0, values[np.maximum(lab, 0)], "")
+        def pick(table: pd.DataFrame, col: str, lab: np.ndarray, fill: Any = "") -> np.ndarray:
+            values = table[col].to_numpy(object if fill == "" else float)
+            if fill == "":
+                values = np.where(pd.isna(values), "", values).astype(object)
+            return np.where(lab >= 0, values[np.maximum(lab, 0)], fill)
 
-        src = np.where(
-            by == 1,
-            pick(self.admin1_prices, "price_source", lab1),
-            np.where(by == 2, pick(self.admin0_prices, "price_source", lab0), ""),
-        )
-        code = np.where(
-            by == 1,
-            pick(self.admin1_prices, "price_region_code", lab1),
-            np.where(by == 2, pick(self.admin0_prices, "price_region_code", lab0), ""),
-        )
+        def price(col: str, fill: Any = "") -> np.ndarray:
+            # unpriced samples say why through their country's rule (e.g. none:permanent_ice)
+            return np.where(
+                by == 1,
+                pick(self.admin1_prices, col, lab1, fill),
+                pick(self.admin0_prices, col, lab0, fill),
+            )
+
+        ice = np.atleast_1d(self.ice[index])
+        src = np.where(ice, "none:permanent_ice", price("price_source").astype(str))
+
+        def meta(col: str, fill: Any = "") -> np.ndarray:
+            return np.where(ice, fill, price(col, fill))
+
         return {
             "country": pick(self.admin0_prices, "name", lab0),
             "iso_a2": pick(self.admin0_prices, "iso_a2", lab0),
             "admin1": pick(self.admin1_prices, "name", lab1),
             "admin1_iso": pick(self.admin1_prices, "iso_3166_2", lab1),
-            "priced_by": np.asarray(PRICED_BY, dtype=object)[by],
-            "price_source": src,
-            "price_region_code": code,
+            "priced_by": _priced_by(src),
+            "price_source": src.astype(object),
+            "price_region_code": meta("price_region_code"),
+            "price_year": meta("price_year", np.nan).astype(float),
+            "price_basis": meta("price_basis"),
+            "price_flags": meta("price_flags"),
+            "price_citation": meta("price_citation"),
         }
+
+
+#: ``priced_by`` of an output row from the rule that priced it.
+_RULE_CLASS = {"admin1": "admin1", "bidding_zone": "zone", "country": "country"}
+
+
+def _priced_by(rule: np.ndarray) -> np.ndarray:
+    out = np.full(rule.shape, "none", dtype=object)
+    for key, name in _RULE_CLASS.items():
+        out[rule == key] = name
+    out[np.char.startswith(rule.astype(str), "fallback:")] = "fallback"
+    return out
 
 
 def _lookup(label: np.ndarray, table: np.ndarray) -> np.ndarray:
@@ -357,69 +387,6 @@ def _country_carbon() -> np.ndarray:
     rows = table[table["level"] == "country"].set_index("region_code")["kg_co2_per_mwh"]
     iso = datasets.countries()["iso_a2"].to_numpy(str)
     return np.array([float(rows.get(c, np.nan)) for c in iso])
-
-
-def user_prices(prices: Any) -> pd.DataFrame:
-    """Read the ``prices`` argument once and check that its rows match known regions.
-
-    Parameters
-    ----------
-    prices : pandas.DataFrame or path
-        See :func:`computeatlas.datasets.read_price_table`.
-
-    Returns
-    -------
-    pandas.DataFrame
-        The validated table, prices in USD/MWh.
-
-    Raises
-    ------
-    InputError
-        Naming ``prices``: an unreadable or invalid table, or one whose rows
-        match no country, admin-1 region or bidding zone (every cell would
-        fall back to no price at all).
-
-    Warns
-    -----
-    ComputeAtlasWarning
-        Listing the rows that match no region (they are ignored).
-    """
-    import warnings
-
-    from computeatlas import datasets
-    from computeatlas.errors import ComputeAtlasWarning
-
-    try:
-        table = datasets.read_price_table(prices, fx="shipped")
-    except InputError as err:
-        raise type(err)(f"prices: {err}") from err
-    countries = set(datasets.countries()["iso_a2"])
-    known = {
-        "country": countries,
-        "admin1": set(datasets.admin1()["iso_3166_2"]),
-        "bidding_zone": set(datasets.bidding_zones()["zone"]),
-    }
-    codes, levels = table["region_code"].to_numpy(str), table["level"].to_numpy(str)
-    used = np.array(
-        [
-            c in known[lv] or (lv == "admin1" and c[:2] in countries)
-            for c, lv in zip(codes, levels, strict=True)
-        ]
-    )
-    if not used.any():
-        raise InputError(
-            f"prices: no row matches a known region (codes {sorted(map(str, codes))[:5]}); use ISO "
-            "3166-1 alpha-2 country codes ('DE'), ISO 3166-2 codes ('US-TX') or bidding "
-            "zones ('SE3')"
-        )
-    if not used.all():
-        warnings.warn(
-            f"prices: {int((~used).sum())} row(s) match no known region and are ignored: "
-            f"{sorted(map(str, codes[~used]))[:5]}",
-            ComputeAtlasWarning,
-            stacklevel=3,
-        )
-    return table
 
 
 def resolve(window: Window, prices: pd.DataFrame | None = None) -> Resolved:
@@ -441,7 +408,6 @@ def resolve(window: Window, prices: pd.DataFrame | None = None) -> Resolved:
 
     lab0 = window_labels(window, "admin0")
     lab1 = window_labels(window, "admin1")
-    prices = None if prices is None else user_prices(prices)
     by_admin1 = datasets.resolve_prices(prices)
     by_admin0 = datasets.resolve_prices(prices, level="admin0")
     iso1 = by_admin1["iso_a2"].to_numpy(str)
@@ -451,9 +417,28 @@ def resolve(window: Window, prices: pd.DataFrame | None = None) -> Resolved:
     lab1 = np.where(clash, -1, lab1).astype(np.int32)
     p1 = _lookup(lab1, by_admin1["price_usd_per_mwh"].to_numpy(float))
     p0 = _lookup(lab0, by_admin0["price_usd_per_mwh"].to_numpy(float))
+    ice = _on_ice(window)
+    p1, p0 = np.where(ice, np.nan, p1), np.where(ice, np.nan, p0)
     use1 = np.isfinite(p1)
     price = np.where(use1, p1, p0)
     priced_by = np.where(use1, 1, np.where(np.isfinite(p0), 2, 0)).astype(np.int8)
     c1 = _lookup(lab1, datasets.resolve_carbon()["carbon_kg_per_mwh"].to_numpy(float))
     carbon = np.where(np.isfinite(c1), c1, _lookup(lab0, _country_carbon()))
-    return Resolved(lab0, lab1, price, priced_by, carbon, by_admin1, by_admin0)
+    return Resolved(lab0, lab1, price, priced_by, carbon, by_admin1, by_admin0, ice)
+
+
+def _on_ice(window: Window) -> np.ndarray:
+    """Flag the samples on permanent ice (Greenland ice sheet), by cell centre or point."""
+    import shapely
+
+    from computeatlas import datasets
+
+    if window.is_grid:
+        lat, lon = np.meshgrid(window.lat, window.lon, indexing="ij")
+    else:
+        lat, lon = np.asarray(window.lat), np.asarray(window.lon)
+    out = np.zeros(lat.shape, dtype=bool)
+    north = lat > 59.0  # every ice polygon lies north of 60 N
+    if north.any():
+        out[north] = shapely.contains_xy(datasets.permanent_ice(), lon[north], lat[north])
+    return out

@@ -24,6 +24,7 @@ def site_report(
     route: str | Route = "cloud_backbone",
     energy_per_token: str | float | TokenEnergy = "h100_8b_batch64",
     prices: pd.DataFrame | None = None,
+    prices_mode: str = "overlay",
     it_mw: float = 100.0,
     carbon_price_usd_per_t: float = 0.0,
 ) -> pd.DataFrame:
@@ -50,6 +51,9 @@ def site_report(
         Your own price table (:func:`computeatlas.datasets.read_price_table`).
         Prices in another currency are converted with the shipped
         annual-average rate of their year (:func:`computeatlas.datasets.exchange_rates`).
+    prices_mode : {"overlay", "replace"}, default "overlay"
+        ``overlay``: your rows replace the shipped rows of the same regions;
+        ``replace``: your table alone (:func:`computeatlas.datasets.price_table`).
     it_mw : float, default 100
         IT load of the site [MW], used to compare the heat offered with the
         heat demand within reach.
@@ -62,7 +66,9 @@ def site_report(
     pandas.DataFrame
         ``lat``, ``lon``, the region columns (``country``, ``iso_a2``,
         ``admin1``, ``admin1_iso``, ``priced_by``, ``price_source``,
-        ``price_region_code``), the report variables of
+        ``price_region_code``, ``price_year``, ``price_basis``, ``price_flags``,
+        ``price_citation``; see :meth:`computeatlas.regions.Resolved.columns`),
+        the report variables of
         :mod:`computeatlas.schema` (``temperature_mean_c``, ``dew_point_mean_c``,
         ``pue``, ``free_cooling_hours``, ``free_cooling_days``, the hours by
         mode (``hours_free``, ``hours_adiabatic``, ``hours_partial_mechanical``,
@@ -84,16 +90,18 @@ def site_report(
     :func:`computeatlas.models.heat.sink_availability` (district-heating demand
     within 30 km over the heat offered, capped at 1).
     """
+    from computeatlas.datasets import price_table
     from computeatlas.demand import resolve_metros
     from computeatlas.pipeline import evaluate
     from computeatlas.ranking import _metro_weights
 
     scenario = Scenario.build(**{k: v for k, v in locals().items() if k in Scenario.OPTIONS})
+    table = price_table(prices, prices_mode)
     lat, lon = parse_points(points)
     metros = resolve_metros(demand_metros) if demand_metros is not None else None
     weights = None if metros is None else _metro_weights(metros)
     ev = evaluate(
-        Window.at_points(lat, lon), scenario, metros=metros, weights=weights, prices=prices
+        Window.at_points(lat, lon), scenario, metros=metros, weights=weights, prices=table
     )
     out = pd.DataFrame({"lat": lat, "lon": lon, **ev.layers.regions.columns()})
     out = out.assign(

@@ -23,9 +23,10 @@ from computeatlas.datasets._shipped import (
     latency_pairs,
     manifest,
     metros,
+    permanent_ice,
     read_block,
 )
-from computeatlas.datasets.prices import resolve_carbon, resolve_prices
+from computeatlas.datasets.prices import price_table, resolve_carbon, resolve_prices
 from computeatlas.datasets.readers import (
     read_climate_geotiff,
     read_era5,
@@ -49,6 +50,8 @@ __all__ = [
     "latency_pairs",
     "manifest",
     "metros",
+    "permanent_ice",
+    "price_table",
     "read_block",
     "read_climate_geotiff",
     "read_era5",

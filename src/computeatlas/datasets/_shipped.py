@@ -321,17 +321,21 @@ def electricity_prices() -> pd.DataFrame:
         a Nord Pool bidding zone), ``level`` (country, admin1, bidding_zone),
         ``price_usd_per_mwh`` and the published ``price``, ``currency``,
         ``unit``, ``year``, the exchange rate used (``fx_usd_per_unit``,
-        ``fx_year``, ``fx_source``; see :func:`exchange_rates`), ``price_basis``,
-        ``tax_basis``, ``consumer_class``,
-        ``flags`` (``old_year``, ``fx_year_mismatch``, ``wholesale_only``,
-        ``doubtful_source``) and
+        ``fx_year``, ``fx_source``; see :func:`exchange_rates`), ``price_basis``
+        and ``tax_basis`` (free text), ``basis`` (machine-readable basis of
+        ``price_usd_per_mwh``), ``basis_as_published``, ``conversion`` (the rule
+        applied, if any), ``use`` (``default`` or ``excluded``), ``consumer_class``,
+        ``flags`` (``basis:<basis>``, ``crisis_year_2022``, ``old_year``,
+        ``fx_year_mismatch``, ``doubtful_source``, ...) and
         the source (``source_name``, ``source_url``, ``source_detail``).
 
     Notes
     -----
-    Prices are as published by each source; bases differ (retail industrial
-    averages, regulated tariffs, wholesale day-ahead averages for bidding
-    zones) and are stated per row. See ``grids/README.md``.
+    The declared basis is ``all_in_excl_vat`` (large industrial consumer,
+    energy + network + non-recoverable levies, excluding VAT). Nord Pool zones
+    and Chinese two-part tariffs are converted to it by documented rules; rows
+    no rule converts from a spot, energy-only or partial-tariff basis are
+    ``use == "excluded"`` and never used by default. See ``grids/README.md``.
     """
     df = _read_csv("electricity_prices.csv").copy()
     df["flags"] = df["flags"].fillna("")
@@ -399,6 +403,28 @@ def bidding_zones() -> pd.DataFrame:
         approximation where a zone border cuts through a county).
     """
     return _read_csv("bidding_zones.csv").copy()
+
+
+@cache
+def permanent_ice() -> Any:
+    """Permanent ice that cannot host a data centre: the Greenland ice sheet.
+
+    Natural Earth 1:110m glaciated areas north of 60 N (public domain; built by
+    ``grids/build_ice.py``). Antarctica is the admin-0 country ``AQ`` and needs
+    no mask.
+
+    Returns
+    -------
+    shapely.MultiPolygon
+        The ice polygons [deg], EPSG:4326 (prepared for fast point tests).
+    """
+    import shapely
+    from shapely.geometry import shape
+
+    data = json.loads(data_path("permanent_ice.geojson").read_text(encoding="utf-8"))
+    geom = shapely.union_all([shape(f["geometry"]) for f in data["features"]])
+    shapely.prepare(geom)
+    return geom
 
 
 def latency_pairs() -> pd.DataFrame:
