@@ -283,19 +283,21 @@ def test_resolution_parameter():
         computeatlas.rank_sites(EAST_ASIA, METROS, resolution=0.7)
 
 
-def test_banded_nearest_search_matches_brute_force():
-    from computeatlas._kernels.latency import angles_to, build_bands, min_angle_banded
+@pytest.mark.parametrize("tile", [1, 5, 16, 128])
+def test_tiled_nearest_search_matches_brute_force(tile):
+    from computeatlas._kernels.latency import angles_to, build_bands, min_angle_tiled
 
     rng = np.random.default_rng(9)
-    for n in (1, 7, 300):
-        mlat = rng.uniform(-89.9, 89.9, n)
-        mlon = rng.uniform(-180, 180, n)
-        lat = np.linspace(-90, 90, 37)
-        lon = np.linspace(-180, 175, 72)
+    lat = np.linspace(-90, 90, 37)
+    lon = np.linspace(-180, 175, 72)  # 72 columns: tiles that do not divide them too
+    clustered = (rng.normal(50, 1, 60), rng.normal(10, 1, 60))  # a dense cluster
+    polar = (np.array([89.99, -89.99, 0.0]), np.array([0.0, 120.0, 179.99]))
+    cases = [(rng.uniform(-89.9, 89.9, n), rng.uniform(-180, 180, n)) for n in (1, 7, 300)]
+    for mlat, mlon in [*cases, clustered, polar]:
         order, offsets = build_bands(mlat, mlon)
-        fast = min_angle_banded(lat, lon, mlat[order], mlon[order], offsets)
+        fast = min_angle_tiled(lat, lon, mlat[order], mlon[order], offsets, tile)
         slow = angles_to(lat, lon, mlat, mlon).min(axis=0)
-        np.testing.assert_allclose(fast, slow, atol=1e-12)
+        np.testing.assert_allclose(fast, slow, atol=2e-8)  # acos near 0: ~1e-8 rad (0.1 m)
 
 
 def test_latency_field_uses_banded_search_for_many_metros():

@@ -231,77 +231,6 @@ def _scan(x, y, z, lo, hi, lon_sorted, mx, my, mz, best, best_j):
 
 
 @njit(cache=True, parallel=True)
-def min_angle_banded(lat, lon, blat, blon, offsets):
-    """Angular distance [rad] to the nearest metro, by latitude bands and longitude windows.
-
-    Within each band only the longitude window that a spherical cap of the current best
-    radius allows is searched (``|dlon| <= asin(sin(beta) / cos(lat))``).
-
-    ``blat``/``blon`` are the metros in band order (:func:`build_bands`).
-    """
-    nb = offsets.size - 1
-    m = blat.size
-    mx = np.empty(m)
-    my = np.empty(m)
-    mz = np.empty(m)
-    for j in range(m):
-        mx[j], my[j], mz[j] = _unit(blat[j], blon[j])
-    out = np.empty((lat.size, lon.size))
-    for r in prange(lat.size):
-        phi = lat[r]
-        cphi = math.cos(math.radians(phi))
-        home = min(max(int((phi + 90.0) // BAND_DEG), 0), nb - 1)
-        prev = -1
-        for c in range(lon.size):
-            x, y, z = _unit(phi, lon[c])
-            best = -2.0
-            best_j = -1
-            if prev >= 0:
-                best = x * mx[prev] + y * my[prev] + z * mz[prev]
-                best_j = prev
-            # Expand band by band around the home band; stop when both the next lower and
-            # the next upper band are farther (in latitude alone) than the best distance.
-            for step in range(nb):
-                beta = math.acos(min(1.0, max(-1.0, best))) if best_j >= 0 else math.pi
-                reached = False
-                for side in range(2):
-                    if step == 0 and side == 1:
-                        continue
-                    b = home - step if side == 0 else home + step
-                    if b < 0 or b >= nb:
-                        continue
-                    edge_lo = -90.0 + b * BAND_DEG
-                    edge_hi = edge_lo + BAND_DEG
-                    gap = max(0.0, edge_lo - phi, phi - edge_hi)
-                    if math.radians(gap) > beta:
-                        continue
-                    reached = True
-                    lo = offsets[b]
-                    hi = offsets[b + 1]
-                    if lo == hi:
-                        continue
-                    if best_j < 0 or abs(phi) + math.degrees(beta) >= 89.9 or cphi <= 1e-9:
-                        best, best_j = _scan(x, y, z, lo, hi, blon, mx, my, mz, best, best_j)
-                        continue
-                    w = math.degrees(math.asin(min(1.0, math.sin(beta) / cphi)))
-                    seg = blon[lo:hi]
-                    # The window [lon - w, lon + w], wrapped into [-180, 180].
-                    for shift in (-360.0, 0.0, 360.0):
-                        aa = lon[c] - w + shift
-                        ee = lon[c] + w + shift
-                        if ee < -180.0 or aa > 180.0:
-                            continue
-                        i0 = lo + np.searchsorted(seg, aa)
-                        i1 = lo + np.searchsorted(seg, ee, side="right")
-                        best, best_j = _scan(x, y, z, i0, i1, blon, mx, my, mz, best, best_j)
-                if not reached and step > 0:
-                    break
-            prev = best_j
-            out[r, c] = math.acos(min(1.0, max(-1.0, best)))
-    return out
-
-
-@njit(cache=True, parallel=True)
 def weighted_mean_angle(plat, plon, mlat, mlon, weight):
     """Weighted mean angular distance [rad] from each point to the metros (haversine form).
 
@@ -325,4 +254,119 @@ def weighted_mean_angle(plat, plon, mlat, mlon, weight):
             )
             acc += weight[j] * 2.0 * math.asin(min(1.0, math.sqrt(a)))
         out[i] = acc / wsum if wsum > 0 else math.nan
+    return out
+
+
+@njit(cache=True)
+def _seed(phi, lam, blat, blon, offsets, mx, my, mz):
+    """Index (band order) of the nearest metro to one point: bands outward, exact."""
+    nb = offsets.size - 1
+    x, y, z = _unit(phi, lam)
+    home = min(max(int((phi + 90.0) // BAND_DEG), 0), nb - 1)
+    best = -2.0
+    best_j = -1
+    for step in range(nb):
+        beta = math.acos(min(1.0, max(-1.0, best))) if best_j >= 0 else math.pi
+        reached = False
+        for side in range(2):
+            if step == 0 and side == 1:
+                continue
+            b = home - step if side == 0 else home + step
+            if b < 0 or b >= nb:
+                continue
+            edge_lo = -90.0 + b * BAND_DEG
+            gap = max(0.0, edge_lo - phi, phi - edge_lo - BAND_DEG)
+            if math.radians(gap) > beta:
+                continue
+            reached = True
+            best, best_j = _scan(
+                x, y, z, offsets[b], offsets[b + 1], blon, mx, my, mz, best, best_j
+            )
+        if not reached and step > 0:
+            break
+    return best_j
+
+
+@njit(cache=True, fastmath={"contract", "arcp", "nsz"})
+def _tile_update(best, cl, sl, a, b, d):
+    """best[c] = max(best[c], a cos(lon_c) + b sin(lon_c) + d): one metro against a tile."""
+    for c in range(best.size):
+        v = a * cl[c] + b * sl[c] + d
+        if v > best[c]:
+            best[c] = v
+
+
+@njit(cache=True, parallel=True)
+def min_angle_tiled(lat, lon, blat, blon, offsets, tile):
+    """Angular distance [rad] to the nearest metro, a tile of cells of a row at a time.
+
+    Each tile of ``tile`` consecutive cells of a row is seeded with the metro
+    nearest to its middle cell; the tile's worst distance ``W`` then bounds the
+    search: only the metros of latitude bands within ``W`` and inside the
+    longitude window ``[lon_a - w, lon_b + w]``, ``w = asin(sin W / cos lat)``,
+    can be nearer to any cell of the tile, and each of them updates every cell
+    of the tile in one vectorisable pass (exact: no metro nearer than a cell's
+    best can lie outside the window).
+
+    ``blat``/``blon`` are the metros in band order (:func:`build_bands`).
+    """
+    nb = offsets.size - 1
+    m = blat.size
+    mx = np.empty(m)
+    my = np.empty(m)
+    mz = np.empty(m)
+    for j in range(m):
+        mx[j], my[j], mz[j] = _unit(blat[j], blon[j])
+    ncol = lon.size
+    cl_all = np.cos(np.radians(lon))
+    sl_all = np.sin(np.radians(lon))
+    out = np.empty((lat.size, ncol))
+    ntile = (ncol + tile - 1) // tile
+    for r in prange(lat.size):
+        phi = lat[r]
+        cphi = math.cos(math.radians(phi))
+        sphi = math.sin(math.radians(phi))
+        best = np.empty(tile)
+        for t in range(ntile):
+            c0 = t * tile
+            c1 = min(ncol, c0 + tile)
+            n = c1 - c0
+            cl = cl_all[c0:c1]
+            sl = sl_all[c0:c1]
+            j0 = _seed(phi, lon[(c0 + c1 - 1) // 2], blat, blon, offsets, mx, my, mz)
+            bt = best[:n]
+            for c in range(n):
+                bt[c] = -2.0
+            _tile_update(bt, cl, sl, cphi * mx[j0], cphi * my[j0], sphi * mz[j0])
+            worst = 2.0
+            for c in range(n):
+                worst = min(worst, bt[c])
+            big_w = math.acos(min(1.0, max(-1.0, worst)))
+            whole = abs(phi) + math.degrees(big_w) >= 89.9 or cphi <= 1e-9
+            w = 180.0 if whole else math.degrees(math.asin(min(1.0, math.sin(big_w) / cphi)))
+            lo_lon = lon[c0] - w
+            hi_lon = lon[c1 - 1] + w
+            for b in range(nb):
+                edge_lo = -90.0 + b * BAND_DEG
+                gap = max(0.0, edge_lo - phi, phi - edge_lo - BAND_DEG)
+                if math.radians(gap) > big_w:
+                    continue
+                lo = offsets[b]
+                hi = offsets[b + 1]
+                if lo == hi:
+                    continue
+                seg = blon[lo:hi]
+                for shift in (-360.0, 0.0, 360.0):
+                    if whole and shift != 0.0:
+                        continue
+                    aa = -1e9 if whole else lo_lon + shift
+                    ee = 1e9 if whole else hi_lon + shift
+                    if ee < -180.0 or aa > 180.0:
+                        continue
+                    i0 = lo + np.searchsorted(seg, aa)
+                    i1 = lo + np.searchsorted(seg, ee, side="right")
+                    for k in range(i0, i1):
+                        _tile_update(bt, cl, sl, cphi * mx[k], cphi * my[k], sphi * mz[k])
+            for c in range(n):
+                out[r, c0 + c] = math.acos(min(1.0, max(-1.0, bt[c])))
     return out
