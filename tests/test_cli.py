@@ -175,6 +175,11 @@ def test_progress_redraws_in_place_on_a_terminal():
         bar.step("b")
     text = stream.getvalue()
     assert text.count("\r\x1b[2K") >= 3 and text.endswith("2/2 done    0.0 s\n")
+    stream = Tty()
+    with pytest.raises(ValueError), Progress(2, stream=stream) as bar:
+        bar.step("a")
+        raise ValueError("boom")
+    assert stream.getvalue().endswith("\r\x1b[2K")  # the error message gets a clean line
 
 
 def test_presets_lists_every_preset_with_source(capsys):

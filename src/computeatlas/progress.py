@@ -75,6 +75,9 @@ class Progress:
             self.done = self.total
             self.label = "done"
             self._draw(final=True)
+        elif self.enabled and self.live:  # an error follows: leave its line clean
+            self.stream.write("\r\x1b[2K")
+            self.stream.flush()
 
     def line(self) -> str:
         """Return the text of the display now (bar, step count, label, elapsed time)."""
