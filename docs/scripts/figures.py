@@ -22,10 +22,10 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
 
-from computeatlas import rank_sites  # noqa: E402
-from computeatlas.plot import plot_supply_curve  # noqa: E402
+from computeatlas import rank_sites
+from computeatlas.plot import plot_supply_curve
 
 IMG = Path(__file__).resolve().parent.parent / "img"
 BBOX = (95.0, 18.0, 150.0, 55.0)
