@@ -66,8 +66,7 @@ ranking.regions("admin1")[["country_name", "name", "best_cost_usd_per_mwh_it",
                            "mean_cost_usd_per_mwh_it", "eligible_area_km2"]].head(10)
 """),
         code("""
-ax = ranking.plot("score_usd_per_mwh_it", vmax=250)
-ax.set_title("All-in cost of IT energy [USD/MWh_IT], eligible or not")
+ax = ranking.plot("score_usd_per_mwh_it", vmax=250)  # eligible cells; other land grey
 plt.show()
 """),
         md("""
@@ -81,6 +80,16 @@ is applied automatically because the `.qml` sits beside it.
 out = Path(tempfile.mkdtemp()) / "best_sites.geojson"
 ranking.to_geojson(out)
 sorted(p.name for p in out.parent.iterdir())
+"""),
+        md("""
+The GeoPackage is the fuller QGIS product: sites, every eligible cell, regions, metros and
+their service areas, each layer with its default style embedded (`docs/qgis.md`).
+"""),
+        code("""
+import pyogrio
+
+gpkg = ranking.to_gpkg(Path(tempfile.mkdtemp()) / "atlas.gpkg")
+[name for name, _ in pyogrio.list_layers(gpkg)]
 """),
     ],
     "02_east_asia.ipynb": [
@@ -126,8 +135,26 @@ report[["place", "pue", "price_usd_per_mwh", "price_source", "cost_usd_per_mwh_i
 """),
         code("""
 ax = ranking.plot("cost_usd_per_mwh_it", vmax=200)
-ax.set_title("Cost of IT energy, East Asia [USD/MWh_IT]")
 plt.show()
+"""),
+        md("Ranks as classes, and the round trip to one metro:"),
+        code("""
+fig, (left, right) = plt.subplots(1, 2, figsize=(16, 6))
+ranking.plot("rank", ax=left)
+ranking.plot("rtt_ms", metro="Tokyo", ax=right, where="land")
+plt.show()
+"""),
+        md("""
+The supply curve: how much eligible land is there at each cost? (Whole 0.25 deg cells;
+pass `mw_per_km2=` or a `capacity_mw=` table for megawatts.)
+"""),
+        code("""
+from computeatlas.plot import plot_supply_curve
+
+curve = ranking.supply_curve()
+plot_supply_curve(curve, x="area")
+plt.show()
+curve.head()
 """),
     ],
     "03_europe.ipynb": [

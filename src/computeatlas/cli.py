@@ -1,4 +1,4 @@
-"""Command-line interface: ``computeatlas rank``, ``summary``, ``info`` and ``metros``.
+"""Command-line interface: ``computeatlas rank``, ``presets``, ``summary``, ``info``, ``metros``.
 
 Errors caused by input print one line to stderr and exit with status 2;
 missing or corrupt data files exit with status 3.
@@ -15,6 +15,12 @@ from typing import Any
 import numpy as np
 
 from computeatlas.errors import DataError, InputError
+
+#: The top-level help text (plain text: --help shows it as is).
+DESCRIPTION = (
+    "computeatlas: where on Earth an AI token is cheapest to make while close to its users. "
+    "Commands: rank, presets, summary, info, metros."
+)
 
 
 def _summary(_args: argparse.Namespace) -> int:
@@ -153,27 +159,25 @@ def _output_writer(out: str | None) -> Callable[[Any, str], Path] | None:
 
 
 def _rank(args: argparse.Namespace) -> int:
-    import time
-
+    from computeatlas.progress import Progress
     from computeatlas.ranking import rank_sites
 
-    def stage(msg: str) -> None:
-        if not args.quiet:
-            print(f"[{time.perf_counter() - t0:6.1f} s] {msg}", file=sys.stderr, flush=True)
-
-    t0 = time.perf_counter()
     bbox = _parse_bbox_arg(args.bbox)
     if args.show < 0:
         raise InputError(f"--show must be >= 0 rows, got {args.show}")
     metros = _split_metros(args.metros)
     write = _output_writer(args.out)  # before the ranking: a bad --out fails fast
-    stage(f"ranking {bbox} for {len(metros)} metros within {args.max_rtt:g} ms")
+    prices = _read_prices(args.prices, args.prices_fx)
     import warnings
 
     from computeatlas.errors import ComputeAtlasWarning
 
-    with warnings.catch_warnings(record=True) as caught:
+    with (
+        warnings.catch_warnings(record=True) as caught,
+        Progress(2 + (write is not None), quiet=args.quiet, force=args.progress) as bar,
+    ):
         warnings.simplefilter("always", ComputeAtlasWarning)
+        bar.step(f"ranking {args.bbox} for {len(metros)} metros within {args.max_rtt:g} ms")
         ranking = rank_sites(
             bbox,
             metros,
@@ -182,18 +186,27 @@ def _rank(args: argparse.Namespace) -> int:
             ashrae_class=args.ashrae_class,
             route=args.route,
             heat_price=_number_or_name(args.heat_price),
+            energy_per_token=_number_or_name(args.energy_per_token),
+            carbon_price_usd_per_t=args.carbon_price,
+            it_mw=args.it_mw,
+            prices=prices,
+            resolution=args.resolution,
             mode=args.mode,
             min_share=args.min_share,
             top=args.top,
         )
+        bar.step(f"{int(ranking.grid['eligible'].sum())} eligible cells; best sites")
+        sites = ranking.sites
+        if write is not None:
+            bar.step(f"writing {args.out}")
+            write(ranking, args.out)
     for w in caught:  # e.g. "NN % of the eligible area is priced by a fallback median ..."
         print(f"computeatlas: warning: {w.message}", file=sys.stderr)
-    n = int(ranking.grid["eligible"].sum())
-    stage(f"{n} eligible cells; writing {args.out}")
-    sites = ranking.sites
-    if write is not None:
-        path = write(ranking, args.out)
-        stage(f"wrote {path}")
+    _print_sites(sites, args.show)
+    return 0
+
+
+def _print_sites(sites: Any, show: int) -> None:
     cols = [
         "rank",
         "lat",
@@ -204,11 +217,104 @@ def _rank(args: argparse.Namespace) -> int:
         "price_usd_per_mwh",
         "cost_usd_per_mwh_it",
     ]
-    if len(sites):
-        if args.show:
-            print(sites[cols].head(args.show).to_string(index=False))
-    else:
+    if not len(sites):
         print("no eligible cell: widen the bbox or raise --max-rtt")
+    elif show:
+        print(sites[cols].head(show).to_string(index=False))
+
+
+def _read_prices(path: str | None, fx: str | None) -> Any:
+    """``--prices FILE``: the user's price table (CSV or Parquet), validated before ranking."""
+    if path is None:
+        if fx is not None:
+            raise InputError("--prices-fx needs --prices FILE")
+        return None
+    from computeatlas.datasets import read_price_table
+
+    if not Path(path).is_file():
+        raise InputError(f"--prices {path!r}: no such file; give a CSV or Parquet price table")
+    return read_price_table(path, fx=fx)
+
+
+#: ``computeatlas presets KIND``: kind (and accepted spellings) -> preset family.
+PRESET_KINDS: dict[str, str] = {
+    "technology": "cooling",
+    "cooling": "cooling",
+    "ashrae-class": "ashrae",
+    "ashrae": "ashrae",
+    "route": "routes",
+    "routes": "routes",
+    "energy-per-token": "token_energy",
+    "token-energy": "token_energy",
+    "token_energy": "token_energy",
+    "heat-price": "heat_prices",
+    "heat-prices": "heat_prices",
+    "heat_prices": "heat_prices",
+}
+
+#: The option of ``computeatlas rank`` that takes each family's names.
+_FAMILY_OPTION = {
+    "cooling": "--technology",
+    "ashrae": "--ashrae-class",
+    "routes": "--route",
+    "token_energy": "--energy-per-token",
+    "heat_prices": "--heat-price",
+}
+
+
+def preset_rows(family: str) -> list[tuple[str, str, str]]:
+    """Return ``(name, description, source)`` for every preset of one family.
+
+    Parameters
+    ----------
+    family : str
+        ``cooling``, ``ashrae``, ``routes``, ``token_energy`` or ``heat_prices``.
+
+    Returns
+    -------
+    list of (str, str, str)
+        A preset without its own ``source`` gets the family's, or the TOML file
+        whose comments cite each parameter.
+    """
+    from computeatlas import presets
+
+    table = presets._load(family)
+    rows = []
+    for name in presets.names(family):
+        entry = table[name]
+        description = entry.get("description") or _describe_envelope(entry)
+        source = entry.get("source") or table.get("source")
+        if not source:
+            source = f"each parameter cited in computeatlas/presets/{family}.toml"
+        rows.append((name, str(description), str(source)))
+    return rows
+
+
+def _describe_envelope(entry: dict[str, Any]) -> str:
+    keys = ("t_min_c", "t_max_c", "dp_min_c", "dp_max_c", "rh_max_pct")
+    if not all(k in entry for k in keys):
+        return ""
+    t0, t1, d0, d1, rh = (entry[k] for k in keys)
+    return f"supply air {t0:g}-{t1:g} degC, dew point {d0:g} to {d1:g} degC, RH <= {rh:g} %"
+
+
+def _presets(args: argparse.Namespace) -> int:
+    kinds = sorted(set(PRESET_KINDS.values()), key=list(_FAMILY_OPTION).index)
+    if args.kind is not None:
+        key = args.kind.strip().lower()
+        if key not in PRESET_KINDS:
+            raise InputError(
+                f"presets kind {args.kind!r} is unknown; choose from "
+                + ", ".join(sorted({k for k in PRESET_KINDS if "_" not in k}))
+            )
+        kinds = [PRESET_KINDS[key]]
+    for family in kinds:
+        print(f"{_FAMILY_OPTION[family]} ({family}):")
+        for name, description, source in preset_rows(family):
+            print(f"  {name}: {description}")
+            print(f"      source: {source}")
+    if args.kind is None or PRESET_KINDS[args.kind.strip().lower()] in ("token_energy",):
+        print("--energy-per-token and --heat-price also take a number (MWh_IT/Mtoken, USD/MWh).")
     return 0
 
 
@@ -231,9 +337,33 @@ def _number_or_name(text: str) -> float | str:
         return text
 
 
+#: Options whose value may start with a minus sign (``--bbox -10,35,5,45``).
+_SIGNED_OPTIONS = ("--bbox", "--heat-price", "--energy-per-token", "--carbon-price")
+
+
+def _join_signed_values(argv: list[str]) -> list[str]:
+    """Write ``--bbox -10,35,5,45`` as ``--bbox=-10,35,5,45`` so argparse takes it as a value.
+
+    argparse reads a token starting with ``-`` as an option unless it is a
+    single negative number; a bbox west of Greenwich is four numbers.
+    """
+    out: list[str] = []
+    k = 0
+    while k < len(argv):
+        tok = argv[k]
+        nxt = argv[k + 1] if k + 1 < len(argv) else ""
+        if tok in _SIGNED_OPTIONS and len(nxt) > 1 and nxt[0] == "-" and nxt[1] in "0123456789.":
+            out.append(f"{tok}={nxt}")
+            k += 2
+            continue
+        out.append(tok)
+        k += 1
+    return out
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``computeatlas`` command."""
-    parser = argparse.ArgumentParser(prog="computeatlas", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="computeatlas", description=DESCRIPTION)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("summary", help="load every default layer and print a summary").set_defaults(
         func=_summary
@@ -244,8 +374,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--country", help="ISO 3166-1 alpha-2 code to filter the list")
     p.add_argument("--top", type=int, default=20, help="how many to list (default 20)")
     p.set_defaults(func=_metros)
-    r = sub.add_parser("rank", help="rank sites near demand metros and export them")
-    r.add_argument("--bbox", default="world", help="W,S,E,N in degrees, or 'world'")
+    p = sub.add_parser("presets", help="list the presets with a description and a source")
+    p.add_argument(
+        "kind",
+        nargs="?",
+        help="technology, ashrae-class, route, energy-per-token or heat-price (default all)",
+    )
+    p.set_defaults(func=_presets)
+    _rank_parser(sub.add_parser("rank", help="rank sites near demand metros and export them"))
+    return parser
+
+
+def _rank_parser(r: argparse.ArgumentParser) -> None:
+    r.add_argument("--bbox", default="world", help="W,S,E,N in degrees (e.g. -10,35,5,45) or world")
     r.add_argument(
         "--metros",
         required=True,
@@ -254,16 +395,32 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--max-rtt", type=float, default=50.0, help="round-trip budget [ms]")
     r.add_argument("--mode", choices=["all", "share"], default="all")
     r.add_argument("--min-share", type=float, default=1.0)
-    r.add_argument("--technology", default="air_side_fleet")
-    r.add_argument("--ashrae-class", default="A1")
-    r.add_argument("--route", default="cloud_backbone")
+    r.add_argument("--technology", default="air_side_fleet", help="cooling preset (see presets)")
+    r.add_argument("--ashrae-class", default="A1", help="IT inlet envelope preset")
+    r.add_argument("--route", default="cloud_backbone", help="fibre route preset")
     r.add_argument("--heat-price", default="donated", help="preset name or USD per MWh of heat")
+    r.add_argument(
+        "--energy-per-token",
+        default="h100_8b_batch64",
+        help="preset name or MWh_IT per million tokens",
+    )
+    r.add_argument("--carbon-price", type=float, default=0.0, help="carbon price [USD/tCO2]")
+    r.add_argument("--it-mw", type=float, default=100.0, help="IT load [MW] (sizes heat offered)")
+    r.add_argument("--resolution", type=float, help="grid resolution [deg] (default 0.25)")
+    r.add_argument("--prices", help="your price table, CSV or Parquet (see docs: data)")
+    r.add_argument(
+        "--prices-fx",
+        choices=["shipped"],
+        help="convert non-USD prices at the shipped annual rate of each row's year",
+    )
     r.add_argument("--top", type=int, default=100, help="number of best cells to export")
     r.add_argument("--show", type=int, default=10, help="rows to print")
     r.add_argument("--out", help="output file (.geojson with .qml style, .gpkg, .parquet, .tif)")
-    r.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    r.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    r.add_argument(
+        "--progress", action="store_true", help="show progress even when stderr is not a terminal"
+    )
     r.set_defaults(func=_rank)
-    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -272,7 +429,8 @@ def main(argv: list[str] | None = None) -> int:
     A closed output pipe (``computeatlas rank ... | head -1``) ends the command
     quietly with status 141 (128 + SIGPIPE), as shell tools do.
     """
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser().parse_args(_join_signed_values(argv))
     try:
         status = int(args.func(args))
         sys.stdout.flush()  # a closed pipe shows up here, not at interpreter exit

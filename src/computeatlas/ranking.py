@@ -316,50 +316,49 @@ class SiteRanking:
         return gdf.explore(column=column, **kwargs)
 
     def plot(self, variable: str = "score_usd_per_mwh_it", ax: Any = None, **kwargs: Any) -> Any:
-        """Draw a static map of a grid variable with country borders (needs matplotlib).
+        """Draw a map of a grid variable with its context (needs matplotlib).
+
+        Title (long name, units, scenario), the variable over eligible cells,
+        ineligible land grey, demand metros, best sites, max-RTT boundaries;
+        ``eligible``, ``rank`` and ``priced_by`` as classes with a legend;
+        ``rtt_ms`` needs ``metro=``.
 
         Parameters
         ----------
         variable : str, default "score_usd_per_mwh_it"
-            A (lat, lon) variable of :attr:`grid`.
+            A (lat, lon) variable of :attr:`grid`, or ``rtt_ms`` with ``metro=``.
         ax : matplotlib.axes.Axes, optional
             Axes to draw on; a new figure when omitted.
         **kwargs
-            Passed to :meth:`matplotlib.axes.Axes.pcolormesh`.
+            ``metro``, ``where``, ``sites``, ``boundary`` and pcolormesh options
+            (see :func:`computeatlas.plot.plot_ranking`).
 
         Returns
         -------
         matplotlib.axes.Axes
         """
-        import matplotlib.pyplot as plt
+        from computeatlas.plot import plot_ranking
 
-        from computeatlas.datasets import countries
+        return plot_ranking(self, variable, ax=ax, **kwargs)
 
-        if not isinstance(variable, str) or variable not in self.grid:
-            raise InputError(f"unknown variable {variable!r}; choose from {list(self.grid)}")
-        if ax is None:
-            _, ax = plt.subplots(figsize=(10, 5))
-        da = self.grid[variable]
-        lon, order = _plot_longitudes(da["lon"].values, _grid_resolution(self.grid))
-        mesh = ax.pcolormesh(
-            lon,
-            da["lat"].values,
-            da.values[..., order],
-            cmap=kwargs.pop("cmap", "viridis"),
-            shading="nearest",
-            **kwargs,
-        )
-        borders = countries().boundary
-        borders.plot(ax=ax, color="0.3", linewidth=0.4)
-        if lon[-1] > 180.0:  # across the antimeridian: draw the borders east of it too
-            borders.translate(xoff=360.0).plot(ax=ax, color="0.3", linewidth=0.4)
-        ax.set_xlim(float(lon[0]), float(lon[-1]))
-        ax.set_ylim(float(da["lat"].min()), float(da["lat"].max()))
-        ax.set_xlabel("longitude [deg]")
-        ax.set_ylabel("latitude [deg]")
-        units = da.attrs.get("units", "")
-        ax.figure.colorbar(mesh, ax=ax, label=f"{da.attrs.get('long_name', variable)} [{units}]")
-        return ax
+    def supply_curve(self, **kwargs: Any) -> Any:
+        """Eligible area (and MW) against cost, cheapest first.
+
+        Parameters
+        ----------
+        **kwargs
+            ``mw_per_km2``, ``capacity_mw`` or ``cost`` (see
+            :func:`computeatlas.plot.supply_curve`).
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per eligible cell sorted by cost, with cumulative area [km^2]
+            (and capacity [MW]).
+        """
+        from computeatlas.plot import supply_curve
+
+        return supply_curve(self, **kwargs)
 
 
 def _plot_longitudes(lon: np.ndarray, resolution: float) -> tuple[np.ndarray, np.ndarray]:
