@@ -45,10 +45,15 @@ def available_memory_bytes() -> int:
 
 
 def _check_memory(
-    cells: int, metros: int, per_cell_floats: int, what: str, per_metro_floats: int = 0
+    cells: int,
+    metros: int,
+    per_cell_floats: int,
+    what: str,
+    per_metro_floats: int = 0,
+    extra_bytes: float = 0.0,
 ) -> None:
     """Refuse a request whose arrays would not fit in memory, before any work."""
-    need = 8 * cells * (per_cell_floats + per_metro_floats * metros)
+    need = 8 * cells * (per_cell_floats + per_metro_floats * metros) + extra_bytes
     have = available_memory_bytes()
     if need > have:
         raise ResourceError(
@@ -113,7 +118,12 @@ def latency_field(
     metros = resolve_metros(demand_metros)
     weights = _metro_weights(metros)
     window = Window.from_bbox(bbox, _resolution(resolution))
-    _check_memory(window.size, len(metros), 3 + len(thresholds), "latency_field")
+    # outputs and the nearest-metro field per cell; the reach kernel's difference
+    # arrays span the full circle of every row (thresholds x rows x nlon).
+    kernel = 8.0 * len(thresholds) * window.lat.size * window.grid.nlon
+    _check_memory(
+        window.size, len(metros), 3 + len(thresholds), "latency_field", extra_bytes=kernel
+    )
     mlat, mlon = metros["lat"].to_numpy(float), metros["lon"].to_numpy(float)
     radii = [float(latency.service_radius_km(t, route=scenario.route)) for t in thresholds]
     with serialised_kernels():  # thread-safe under numba's workqueue layer too
@@ -566,14 +576,17 @@ def _check_rank_memory(window: Window, n_metros: int) -> None:
     # ~60 float64 arrays per cell (12 months, 15 humidity levels, intermediates and
     # outputs); two per metro (angle, RTT) when per-metro fields are kept; the reach
     # kernel's (5 radii x rows x full-circle columns) difference arrays.
+    from computeatlas.regions import label_bytes
+
     per_metro = 2 if n_metros <= MAX_METRO_FIELDS else 0
-    kernel_rows = 5 * window.lat.size * window.grid.nlon / max(window.size, 1)
+    kernel = 8.0 * 5 * window.lat.size * window.grid.nlon
     _check_memory(
         window.size,
         n_metros,
-        60 + int(np.ceil(kernel_rows)),
+        60,
         "rank_sites",
         per_metro_floats=per_metro,
+        extra_bytes=kernel + label_bytes(window),
     )
 
 
