@@ -215,18 +215,7 @@ def _cooling(lay: Layers, scenario: Scenario) -> tuple[dict[str, np.ndarray], st
 def _heat_credit(lay: Layers, scenario: Scenario, price: np.ndarray) -> np.ndarray:
     """Waste-heat credit [USD/MWh_IT] (0 where no heat is sold, NaN where unpriced)."""
     tech = scenario.technology
-    avail = np.zeros(lay.window.shape)
-    if scenario.sells_heat:
-        towns = datasets.metros()
-        pop = _weight_within(
-            lay.window, towns, towns["population"].to_numpy(float), (heat.HEAT_REACH_KM,)
-        )[0]
-        avail = heat.sink_availability(
-            pop,
-            lay.district_heating_share,
-            it_mw=scenario.it_mw,
-            recoverable_fraction=tech.heat_recovery_fraction,
-        )
+    avail = _sink_availability(lay, scenario)
     with np.errstate(invalid="ignore"):
         return heat.site_heat_credit(
             recoverable_fraction=tech.heat_recovery_fraction,
@@ -236,6 +225,31 @@ def _heat_credit(lay: Layers, scenario: Scenario, price: np.ndarray) -> np.ndarr
             sink_availability=avail,
             electricity_price_usd_per_mwh=price,
         )
+
+
+def _sink_demand_weights() -> tuple[pd.DataFrame, np.ndarray]:
+    """Heat-sink places (>= 15 000 people) and each one's network demand [MWh/yr].
+
+    A place's network demand uses its own country's district-heating share
+    (:func:`computeatlas.models.heat.network_heat_demand_mwh`).
+    """
+    sinks = datasets.heat_sinks()
+    dh = datasets.district_heating().set_index("country_iso2")["dh_share_pct"] / 100.0
+    share = sinks["country"].map(dh).to_numpy(float)
+    return sinks, heat.network_heat_demand_mwh(sinks["population"].to_numpy(float), share)
+
+
+def _sink_availability(lay: Layers, scenario: Scenario) -> np.ndarray:
+    """Share of the offered heat the networks within reach take [1] (0 when none is sold)."""
+    if not scenario.sells_heat:
+        return np.zeros(lay.window.shape)
+    sinks, demand = _sink_demand_weights()
+    within = _weight_within(lay.window, sinks, demand, (heat.HEAT_REACH_KM,))[0]
+    return heat.sink_availability_from_demand(
+        within,
+        it_mw=scenario.it_mw,
+        recoverable_fraction=scenario.technology.heat_recovery_fraction,
+    )
 
 
 def _weight_within(
