@@ -43,6 +43,8 @@ __all__ = [
     "HEAT_DEMAND_MWH_PER_CAPITA",
     "HEAT_NETWORK_CAP_MWH",
     "HEAT_REACH_KM",
+    "administrative_season_fraction",
+    "delivered_heat_mwh_per_mw_it",
     "heat_credit",
     "heat_pump_cop",
     "heating_degree_days",
@@ -172,6 +174,90 @@ def heating_season_fraction(
     return (phi * _DAYS).sum(axis=-1) / 365.0
 
 
+def administrative_season_fraction(start: tuple[int, int], end: tuple[int, int]) -> float:
+    """Share of the year between published heating-season dates.
+
+    Parameters
+    ----------
+    start, end : tuple of int
+        (month, day) of the first and last heating day, both inclusive; the
+        season may run over the new year (``end`` before ``start``).
+
+    Returns
+    -------
+    float
+        Fraction of a 365-day year [1].
+
+    Notes
+    -----
+    Days counted inclusive on a 365-day calendar (29 February ignored).
+    Beijing, 15 November - 15 March: 121 days, 0.3315. Harbin's stipulated
+    period "183 days in total from 25 October to 25 April" [1]_ checks the count.
+
+    References
+    ----------
+    .. [1] Harbin case-study chapter, Routledge (Taylor & Francis),
+       doi:10.4324/9780203887684-12,
+       https://www.taylorfrancis.com/books/e/9781134042043/chapters/10.4324%2F9780203887684-12
+    """
+    cum = np.concatenate([[0], np.cumsum(_DAYS)]).astype(int)
+    doy = []
+    for label, (month, day) in (("start", start), ("end", end)):
+        if not (1 <= month <= 12 and 1 <= day <= _DAYS[month - 1]):
+            raise InputError(f"{label} must be a (month, day) date, got {(month, day)!r}")
+        doy.append(int(cum[month - 1]) + day)
+    days = doy[1] - doy[0] + 1 if doy[1] >= doy[0] else 365 - doy[0] + 1 + doy[1]
+    return days / 365.0
+
+
+def delivered_heat_mwh_per_mw_it(
+    *,
+    recoverable_fraction: ArrayLike,
+    heating_season: ArrayLike,
+    sink_availability: ArrayLike,
+    cop: ArrayLike,
+) -> np.ndarray:
+    r"""Heat delivered to district heating per MW of IT load.
+
+    Parameters
+    ----------
+    recoverable_fraction : array_like
+        Share of IT energy captured as useful heat [1].
+    heating_season : array_like
+        Share of the year a network takes heat [1].
+    sink_availability : array_like
+        Share of the offered heat the networks absorb [1].
+    cop : array_like
+        Heat-pump COP [1] (:func:`heat_pump_cop`); NaN (lift outside the fit)
+        delivers nothing.
+
+    Returns
+    -------
+    numpy.ndarray
+        Delivered heat [MWh_heat per MW_IT per year], at the network's supply
+        temperature (recovered heat plus the heat pump's electricity).
+
+    Notes
+    -----
+    :math:`Q = 8760\,f_{rec}\,s\,a\,\frac{COP}{COP - 1}`: the heat pump
+    delivers :math:`COP` units of heat per unit of electricity, of which
+    :math:`COP - 1` come from the recovered heat (the basis of :func:`heat_credit`).
+    Multiply by 3.6 for GJ.
+    """
+    from computeatlas.constants import HOURS_PER_YEAR
+
+    c = np.asarray(cop, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        lift = np.where(np.isfinite(c) & (c > 1.0), c / (c - 1.0), 0.0)
+    return (
+        HOURS_PER_YEAR
+        * np.asarray(recoverable_fraction, dtype=float)
+        * np.asarray(heating_season, dtype=float)
+        * np.asarray(sink_availability, dtype=float)
+        * lift
+    )
+
+
 def heat_credit(
     *,
     recoverable_fraction: ArrayLike,
@@ -249,6 +335,7 @@ HEAT_DEMAND_MWH_PER_CAPITA = 5.0
 #: "The integrated district heating system in greater Copenhagen", 1 April 2020,
 #: https://stateofgreen.com/en/news/the-integrated-district-heating-system-in-greater-copehagen/
 HEAT_NETWORK_CAP_MWH = 8.5e6
+_NO_NETWORK_MWH = 1e-3
 
 
 def network_heat_demand_mwh(population: ArrayLike, district_heating_share: ArrayLike) -> np.ndarray:
@@ -317,8 +404,10 @@ def sink_availability_from_demand(
 
     if not cap_mwh > 0:
         raise InputError(f"cap_mwh must be positive [MWh/yr], got {cap_mwh!r}")
-    # Prefix-sum kernels can leave -1e-9-sized residues where nothing is in reach.
-    demand = np.clip(np.asarray(demand_within_reach_mwh, dtype=float), 0.0, cap_mwh)
+    # Prefix-sum kernels leave +-1e-9-sized residues where nothing is in reach; a network
+    # of under 1 kWh a year is none (the smallest place counted demands tens of MWh).
+    demand = np.asarray(demand_within_reach_mwh, dtype=float)
+    demand = np.where(demand < _NO_NETWORK_MWH, 0.0, np.minimum(demand, cap_mwh))
     offered = float(it_mw) * HOURS_PER_YEAR * float(recoverable_fraction)  # MWh/yr
     if offered <= 0:
         return np.zeros(demand.shape)
