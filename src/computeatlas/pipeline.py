@@ -8,6 +8,7 @@ samplers of it; neither computes a number of its own.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,8 +16,9 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from computeatlas import datasets
-from computeatlas.errors import InputError
+from computeatlas import datasets, presets
+from computeatlas.constants import GJ_PER_MWH
+from computeatlas.errors import ComputeAtlasWarning, InputError
 from computeatlas.inputs import Layers, layers
 from computeatlas.models import cooling, energy, heat, latency, serialised_kernels
 from computeatlas.scenario import Scenario
@@ -113,7 +115,8 @@ def _evaluate(
     lay = layers(window, climate=climate, prices=prices)
     cool, path = _cooling(lay, scenario)
     price = lay.regions.price_usd_per_mwh
-    credit = _heat_credit(lay, scenario, price)
+    heat_out = _heat(lay, scenario, price)
+    credit = heat_out["heat_credit_usd_per_mwh_it"]
     pue = cool["pue"]
     cost = energy.cost_usd_per_mwh_it(price, pue, credit)
     score = energy.cost_usd_per_mwh_it(
@@ -128,7 +131,7 @@ def _evaluate(
         "dew_point_mean_c": lay.dew_point_q[..., int(np.argmin(np.abs(lay.exceedance - 50.0)))],
         **cool,
         "price_usd_per_mwh": price,
-        "heat_credit_usd_per_mwh_it": credit,
+        **heat_out,
         "cost_usd_per_mwh_it": cost,
         "cost_usd_per_mtoken": energy.cost_usd_per_mtoken(cost, scenario.energy_per_token),
         "carbon_kg_per_mwh_it": lay.regions.carbon_kg_per_mwh * pue,
@@ -212,30 +215,87 @@ def _cooling(lay: Layers, scenario: Scenario) -> tuple[dict[str, np.ndarray], st
     return out, str(ds.attrs.get("input_path", ""))
 
 
-def _heat_credit(lay: Layers, scenario: Scenario, price: np.ndarray) -> np.ndarray:
-    """Waste-heat credit [USD/MWh_IT] (0 where no heat is sold, NaN where unpriced)."""
+def _heat(lay: Layers, scenario: Scenario, price: np.ndarray) -> dict[str, np.ndarray]:
+    """Waste-heat outputs: credit, delivered heat and the share of the year it is taken.
+
+    Credit [USD/MWh_IT] (0 where no heat is sold, NaN where unpriced), delivered heat
+    [MWh/yr and GJ/yr per MW_IT] (sold or donated) and the heating-season share.
+    """
     tech = scenario.technology
-    avail = np.zeros(lay.window.shape)
-    if scenario.sells_heat:
-        towns = datasets.metros()
-        pop = _weight_within(
-            lay.window, towns, towns["population"].to_numpy(float), (heat.HEAT_REACH_KM,)
-        )[0]
-        avail = heat.sink_availability(
-            pop,
-            lay.district_heating_share,
-            it_mw=scenario.it_mw,
-            recoverable_fraction=tech.heat_recovery_fraction,
-        )
+    avail = _sink_availability(lay, scenario)
+    season = _heating_season(lay)
     with np.errstate(invalid="ignore"):
-        return heat.site_heat_credit(
+        credit = heat.site_heat_credit(
             recoverable_fraction=tech.heat_recovery_fraction,
             source_c=tech.heat_source_c,
             heat_price_usd_per_mwh=scenario.heat_price.usd_per_mwh_heat,
-            heating_season=heat.heating_season_fraction(lay.t_monthly),
+            heating_season=season,
             sink_availability=avail,
             electricity_price_usd_per_mwh=price,
         )
+    with warnings.catch_warnings():  # a lift outside the fit delivers nothing (site_heat_credit)
+        warnings.simplefilter("ignore", ComputeAtlasWarning)
+        cop = heat.heat_pump_cop(tech.heat_source_c, heat.DH_SUPPLY_C)
+    mwh = heat.delivered_heat_mwh_per_mw_it(
+        recoverable_fraction=tech.heat_recovery_fraction,
+        heating_season=season,
+        sink_availability=avail,
+        cop=cop,
+    )
+    mwh = np.broadcast_to(mwh, lay.window.shape).astype(float)
+    return {
+        "heat_credit_usd_per_mwh_it": credit,
+        "heat_delivered_mwh_per_mw_it": mwh,
+        "heat_delivered_gj_per_mw_it": mwh * GJ_PER_MWH,
+        "heat_season_share": np.where(mwh > 0, season, 0.0),
+    }
+
+
+def _heating_season(lay: Layers) -> np.ndarray:
+    """Share of the year heat is sold [1]: published dates where a province has them.
+
+    The 15 degC degree-day rule (:func:`~computeatlas.models.heat.heating_season_fraction`)
+    everywhere else (``presets/heating_seasons.toml``).
+    """
+    season = np.asarray(heat.heating_season_fraction(lay.t_monthly), dtype=float)
+    seasons = presets.heating_seasons()
+    if not seasons:
+        return season
+    codes = datasets.admin1()["iso_3166_2"].to_numpy(str)
+    row = lay.regions.admin1
+    sample_code = np.where(row >= 0, codes[np.clip(row, 0, None)], "")
+    season = np.broadcast_to(season, row.shape).copy()
+    for code, s in seasons.items():
+        season[sample_code == code] = heat.administrative_season_fraction(s.start, s.end)
+    return season
+
+
+def _sink_demand_weights() -> tuple[pd.DataFrame, np.ndarray]:
+    """Heat-sink places (>= 15 000 people) and each one's network demand [MWh/yr].
+
+    A place's network demand uses its own country's district-heating share
+    (:func:`computeatlas.models.heat.network_heat_demand_mwh`).
+    """
+    sinks = datasets.heat_sinks()
+    dh = datasets.district_heating().set_index("country_iso2")["dh_share_pct"] / 100.0
+    share = sinks["country"].map(dh).to_numpy(float)
+    return sinks, heat.network_heat_demand_mwh(sinks["population"].to_numpy(float), share)
+
+
+def _sink_availability(lay: Layers, scenario: Scenario) -> np.ndarray:
+    """Share of the offered heat the networks within reach take [1] (sold or donated).
+
+    0 when the technology recovers nothing.
+    """
+    if not scenario.technology.heat_recovery_fraction > 0:
+        return np.zeros(lay.window.shape)
+    sinks, demand = _sink_demand_weights()
+    within = _weight_within(lay.window, sinks, demand, (heat.HEAT_REACH_KM,))[0]
+    return heat.sink_availability_from_demand(
+        within,
+        it_mw=scenario.it_mw,
+        recoverable_fraction=scenario.technology.heat_recovery_fraction,
+    )
 
 
 def _weight_within(

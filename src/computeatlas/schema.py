@@ -65,6 +65,21 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("water_l_per_kwh_it", "water evaporated per kWh of IT energy", "L kWh-1"),
     Variable("price_usd_per_mwh", "electricity price", "USD MWh-1"),
     Variable("heat_credit_usd_per_mwh_it", "waste-heat credit", "USD MWh-1"),
+    Variable(
+        "heat_delivered_mwh_per_mw_it",
+        "waste heat delivered to district heating per MW of IT load (sold or donated)",
+        "MWh MW-1 yr-1",
+    ),
+    Variable(
+        "heat_delivered_gj_per_mw_it",
+        "waste heat delivered to district heating per MW of IT load (sold or donated)",
+        "GJ MW-1 yr-1",
+    ),
+    Variable(
+        "heat_season_share",
+        "share of the year a district-heating network takes the heat",
+        "1",
+    ),
     Variable("cost_usd_per_mwh_it", "cost of IT energy (price x PUE - heat credit)", "USD MWh-1"),
     Variable("cost_usd_per_mtoken", "electricity cost per million tokens", "USD Mtoken-1"),
     Variable("carbon_kg_per_mwh_it", "grid CO2 per MWh of IT energy", "kg MWh-1"),

@@ -2,7 +2,8 @@
 
 Shipped layers (offline, see ``grids/README.md`` for provenance):
 :func:`climate`, :func:`humidity`, :func:`elevation`, :func:`countries`,
-:func:`admin1`, :func:`metros`, :func:`electricity_prices`, :func:`exchange_rates`,
+:func:`admin1`, :func:`metros`, :func:`heat_sinks`, :func:`electricity_prices`,
+:func:`exchange_rates`,
 :func:`carbon_intensity`, :func:`district_heating`, :func:`bidding_zones`,
 :func:`latency_pairs`.
 """
@@ -19,6 +20,7 @@ from computeatlas.datasets._shipped import (
     elevation,
     exchange_rates,
     find_metro,
+    heat_sinks,
     humidity,
     latency_pairs,
     manifest,
@@ -46,6 +48,7 @@ __all__ = [
     "elevation",
     "exchange_rates",
     "find_metro",
+    "heat_sinks",
     "humidity",
     "latency_pairs",
     "manifest",

@@ -33,6 +33,7 @@ __all__ = [
     "electricity_prices",
     "elevation",
     "find_metro",
+    "heat_sinks",
     "humidity",
     "latency_pairs",
     "manifest",
@@ -236,6 +237,38 @@ def metros(*, min_population: int = 100_000) -> pd.DataFrame:
     for col in ("admin1", "admin1_iso"):
         df[col] = df[col].fillna("")
     return gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df.lon, df.lat), crs="EPSG:4326")
+
+
+#: Smallest place counted as a heat sink [persons]: GeoNames ``cities15000``.
+HEAT_SINK_MIN_POPULATION = 15_000
+
+
+@lru_cache(maxsize=1)
+def _heat_sinks() -> pd.DataFrame:
+    cols = ["geonameid", "asciiname", "country", "lat", "lon", "population"]
+    big = _read_csv("metros.csv")[cols]
+    small = _read_csv("towns.csv")[cols]
+    df = pd.concat([big, small], ignore_index=True)
+    return df.sort_values(["population", "geonameid"], ascending=[False, True]).reset_index(
+        drop=True
+    )
+
+
+def heat_sinks() -> pd.DataFrame:
+    """Heat-sink places: every GeoNames place with at least 15 000 inhabitants.
+
+    The demand metros (``metros.csv``, >= 100 000) plus the towns of
+    15 000-99 999 people (``towns.csv``, built by ``grids/build_towns.py`` from
+    the same pinned GeoNames ``cities15000``), each place once.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``geonameid``, ``asciiname``, ``country`` (ISO alpha-2), ``lat``, ``lon``
+        [deg], ``population`` [persons]; sorted by population, largest first.
+        A fresh copy on every call.
+    """
+    return _heat_sinks().copy()
 
 
 def _fold(text: str) -> str:

@@ -41,12 +41,17 @@ from computeatlas.errors import ComputeAtlasWarning, InputError
 __all__ = [
     "DH_SUPPLY_C",
     "HEAT_DEMAND_MWH_PER_CAPITA",
+    "HEAT_NETWORK_CAP_MWH",
     "HEAT_REACH_KM",
+    "administrative_season_fraction",
+    "delivered_heat_mwh_per_mw_it",
     "heat_credit",
     "heat_pump_cop",
     "heating_degree_days",
     "heating_season_fraction",
+    "network_heat_demand_mwh",
     "sink_availability",
+    "sink_availability_from_demand",
     "site_heat_credit",
 ]
 
@@ -169,6 +174,90 @@ def heating_season_fraction(
     return (phi * _DAYS).sum(axis=-1) / 365.0
 
 
+def administrative_season_fraction(start: tuple[int, int], end: tuple[int, int]) -> float:
+    """Share of the year between published heating-season dates.
+
+    Parameters
+    ----------
+    start, end : tuple of int
+        (month, day) of the first and last heating day, both inclusive; the
+        season may run over the new year (``end`` before ``start``).
+
+    Returns
+    -------
+    float
+        Fraction of a 365-day year [1].
+
+    Notes
+    -----
+    Days counted inclusive on a 365-day calendar (29 February ignored).
+    Beijing, 15 November - 15 March: 121 days, 0.3315. Harbin's stipulated
+    period "183 days in total from 25 October to 25 April" [1]_ checks the count.
+
+    References
+    ----------
+    .. [1] Harbin case-study chapter, Routledge (Taylor & Francis),
+       doi:10.4324/9780203887684-12,
+       https://www.taylorfrancis.com/books/e/9781134042043/chapters/10.4324%2F9780203887684-12
+    """
+    cum = np.concatenate([[0], np.cumsum(_DAYS)]).astype(int)
+    doy = []
+    for label, (month, day) in (("start", start), ("end", end)):
+        if not (1 <= month <= 12 and 1 <= day <= _DAYS[month - 1]):
+            raise InputError(f"{label} must be a (month, day) date, got {(month, day)!r}")
+        doy.append(int(cum[month - 1]) + day)
+    days = doy[1] - doy[0] + 1 if doy[1] >= doy[0] else 365 - doy[0] + 1 + doy[1]
+    return days / 365.0
+
+
+def delivered_heat_mwh_per_mw_it(
+    *,
+    recoverable_fraction: ArrayLike,
+    heating_season: ArrayLike,
+    sink_availability: ArrayLike,
+    cop: ArrayLike,
+) -> np.ndarray:
+    r"""Heat delivered to district heating per MW of IT load.
+
+    Parameters
+    ----------
+    recoverable_fraction : array_like
+        Share of IT energy captured as useful heat [1].
+    heating_season : array_like
+        Share of the year a network takes heat [1].
+    sink_availability : array_like
+        Share of the offered heat the networks absorb [1].
+    cop : array_like
+        Heat-pump COP [1] (:func:`heat_pump_cop`); NaN (lift outside the fit)
+        delivers nothing.
+
+    Returns
+    -------
+    numpy.ndarray
+        Delivered heat [MWh_heat per MW_IT per year], at the network's supply
+        temperature (recovered heat plus the heat pump's electricity).
+
+    Notes
+    -----
+    :math:`Q = 8760\,f_{rec}\,s\,a\,\frac{COP}{COP - 1}`: the heat pump
+    delivers :math:`COP` units of heat per unit of electricity, of which
+    :math:`COP - 1` come from the recovered heat (the basis of :func:`heat_credit`).
+    Multiply by 3.6 for GJ.
+    """
+    from computeatlas.constants import HOURS_PER_YEAR
+
+    c = np.asarray(cop, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        lift = np.where(np.isfinite(c) & (c > 1.0), c / (c - 1.0), 0.0)
+    return (
+        HOURS_PER_YEAR
+        * np.asarray(recoverable_fraction, dtype=float)
+        * np.asarray(heating_season, dtype=float)
+        * np.asarray(sink_availability, dtype=float)
+        * lift
+    )
+
+
 def heat_credit(
     *,
     recoverable_fraction: ArrayLike,
@@ -235,8 +324,94 @@ DH_SUPPLY_C = 70.0
 #: Pipe reach from a site to a heating network [km] (assumption).
 HEAT_REACH_KM = 30.0
 #: Heat demand per inhabitant served by district heating [MWh/yr] (order-of-magnitude
-#: assumption for space and water heating, see docs/models.md).
+#: assumption for space and water heating, see docs/models.md; Greater Copenhagen's
+#: integrated network sells 8,500 GWh/yr to about 1 million residents, 8.5 MWh per
+#: resident including commerce: State of Green, 2020).
 HEAT_DEMAND_MWH_PER_CAPITA = 5.0
+#: Network-size cap [MWh/yr]: the most heat the networks within reach of one site
+#: are counted to take, the annual heat sale of Greater Copenhagen's integrated
+#: system (CTR, VEKS, HOFOR, Vestforbraending; 8,500 GWh/yr, 1 million residents),
+#: one of the largest district-heating systems in the world. Source: State of Green,
+#: "The integrated district heating system in greater Copenhagen", 1 April 2020,
+#: https://stateofgreen.com/en/news/the-integrated-district-heating-system-in-greater-copehagen/
+HEAT_NETWORK_CAP_MWH = 8.5e6
+_NO_NETWORK_MWH = 1e-3
+
+
+def network_heat_demand_mwh(population: ArrayLike, district_heating_share: ArrayLike) -> np.ndarray:
+    r"""Annual heat demand of a place's district-heating network.
+
+    Parameters
+    ----------
+    population : array_like
+        Inhabitants of the place [persons].
+    district_heating_share : array_like
+        Share of the country's heat demand served by district heating [1];
+        NaN (no data) counts as 0.
+
+    Returns
+    -------
+    numpy.ndarray
+        Network demand [MWh/yr].
+
+    Notes
+    -----
+    :math:`D = N\,s_{DH}\,q` with :math:`q` = :data:`HEAT_DEMAND_MWH_PER_CAPITA`:
+    the national district-heating share applied to the town's population, an
+    estimate (no per-network register is shipped). Hamina (GeoNames: 19,305
+    people, Finland 39 %) gives 38 GWh/yr.
+    """
+    pop = np.asarray(population, dtype=float)
+    share = np.nan_to_num(np.asarray(district_heating_share, dtype=float), nan=0.0)
+    if np.any(pop < 0) or np.any((share < 0) | (share > 1)):
+        raise InputError(
+            "population must be >= 0 and district_heating_share within [0, 1] (a fraction)"
+        )
+    return pop * share * HEAT_DEMAND_MWH_PER_CAPITA
+
+
+def sink_availability_from_demand(
+    demand_within_reach_mwh: ArrayLike,
+    *,
+    it_mw: float,
+    recoverable_fraction: float,
+    cap_mwh: float = HEAT_NETWORK_CAP_MWH,
+) -> np.ndarray:
+    r"""Share of the offered heat the networks within reach can absorb.
+
+    Parameters
+    ----------
+    demand_within_reach_mwh : array_like
+        Summed network demand of the places within :data:`HEAT_REACH_KM`
+        [MWh/yr] (:func:`network_heat_demand_mwh`).
+    it_mw : float
+        IT load [MW].
+    recoverable_fraction : float
+        Share of IT energy captured as useful heat [1].
+    cap_mwh : float, default :data:`HEAT_NETWORK_CAP_MWH`
+        Network-size cap [MWh/yr].
+
+    Returns
+    -------
+    numpy.ndarray
+        Availability [1] in [0, 1]; 0 when nothing is offered.
+
+    Notes
+    -----
+    :math:`a = \min(1, \min(D, D_{cap}) / (P_{IT}\,8760\,f_{rec}))`.
+    """
+    from computeatlas.constants import HOURS_PER_YEAR
+
+    if not cap_mwh > 0:
+        raise InputError(f"cap_mwh must be positive [MWh/yr], got {cap_mwh!r}")
+    # Prefix-sum kernels leave +-1e-9-sized residues where nothing is in reach; a network
+    # of under 1 kWh a year is none (the smallest place counted demands tens of MWh).
+    demand = np.asarray(demand_within_reach_mwh, dtype=float)
+    demand = np.where(demand < _NO_NETWORK_MWH, 0.0, np.minimum(demand, cap_mwh))
+    offered = float(it_mw) * HOURS_PER_YEAR * float(recoverable_fraction)  # MWh/yr
+    if offered <= 0:
+        return np.zeros(demand.shape)
+    return np.minimum(1.0, demand / offered)
 
 
 def sink_availability(
@@ -267,18 +442,15 @@ def sink_availability(
 
     Notes
     -----
-    :math:`a = \min(1, N\,s_{DH}\,q / (P_{IT}\,8760\,f_{rec}))` with
-    :math:`q` = :data:`HEAT_DEMAND_MWH_PER_CAPITA`.
+    :func:`sink_availability_from_demand` of :func:`network_heat_demand_mwh`:
+    :math:`a = \min(1, \min(N\,s_{DH}\,q, D_{cap}) / (P_{IT}\,8760\,f_{rec}))`.
     """
-    from computeatlas.constants import HOURS_PER_YEAR
-
-    offered = float(it_mw) * HOURS_PER_YEAR * float(recoverable_fraction)  # MWh/yr
     pop = np.asarray(population_within_reach, dtype=float)
-    share = np.nan_to_num(np.asarray(district_heating_share, dtype=float), nan=0.0)
-    demand = pop * share * HEAT_DEMAND_MWH_PER_CAPITA
-    if offered <= 0:
-        return np.zeros(np.broadcast(pop, share).shape)
-    return np.minimum(1.0, demand / offered)
+    share = np.asarray(district_heating_share, dtype=float)
+    demand = network_heat_demand_mwh(*np.broadcast_arrays(pop, share))
+    return sink_availability_from_demand(
+        demand, it_mw=it_mw, recoverable_fraction=recoverable_fraction
+    )
 
 
 def site_heat_credit(

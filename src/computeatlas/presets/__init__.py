@@ -25,11 +25,13 @@ __all__ = [
     "AshraeClass",
     "CoolingTechnology",
     "HeatPrice",
+    "HeatingSeason",
     "Route",
     "TokenEnergy",
     "ashrae_class",
     "cooling",
     "heat_price",
+    "heating_seasons",
     "names",
     "route",
     "token_energy",
@@ -400,3 +402,64 @@ def _usd_per_eur(year: int) -> float:
     if row.empty:
         raise InputError(f"no shipped EUR exchange rate for {year}")
     return float(row["usd_per_unit"].iloc[0])
+
+
+@dataclass(frozen=True)
+class HeatingSeason:
+    """An administrative heating season: the dates a province's networks run.
+
+    Attributes
+    ----------
+    code : str
+        ISO 3166-2 province code (``CN-BJ``).
+    name : str
+        Province (and city whose dates are used).
+    start, end : tuple of int
+        (month, day) of the first and last heating day, both inclusive.
+    source : str
+        The published notice.
+    """
+
+    code: str
+    name: str
+    start: tuple[int, int]
+    end: tuple[int, int]
+    source: str
+
+    def __post_init__(self) -> None:
+        for label, (month, day) in (("start", self.start), ("end", self.end)):
+            if not (1 <= month <= 12 and 1 <= day <= _MONTH_DAYS[month - 1]):
+                raise InputError(
+                    f"heating season {self.code}: {label} is not a date, got {month}-{day}"
+                )
+
+
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _month_day(text: str, where: str) -> tuple[int, int]:
+    try:
+        month, day = (int(p) for p in str(text).split("-"))
+    except ValueError:
+        raise InputError(f"{where}: dates are 'MM-DD', got {text!r}") from None
+    return month, day
+
+
+def heating_seasons() -> dict[str, HeatingSeason]:
+    """Administrative heating seasons by ISO 3166-2 province code (``heating_seasons.toml``).
+
+    Returns
+    -------
+    dict of str to HeatingSeason
+        A fresh dict on every call.
+    """
+    out = {}
+    for code, row in _load("heating_seasons").items():
+        out[code] = HeatingSeason(
+            code=code,
+            name=str(row["name"]),
+            start=_month_day(row["start"], code),
+            end=_month_day(row["end"], code),
+            source=str(row["source"]),
+        )
+    return out
