@@ -217,7 +217,7 @@ def _heat_credit(lay: Layers, scenario: Scenario, price: np.ndarray) -> np.ndarr
     tech = scenario.technology
     avail = np.zeros(lay.window.shape)
     if scenario.sells_heat:
-        towns = datasets.metros()
+        towns = datasets.metros(kind="places")
         pop = _weight_within(
             lay.window, towns, towns["population"].to_numpy(float), (heat.HEAT_REACH_KM,)
         )[0]

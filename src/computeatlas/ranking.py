@@ -82,6 +82,7 @@ def latency_field(
     bbox: Any = None,
     thresholds_ms: tuple[float, ...] = REACH_THRESHOLDS_MS,
     route: Any = "cloud_backbone",
+    weight: Any = "population",
 ) -> xr.Dataset:
     """Minimum round-trip time to the demand metros and the demand reachable within thresholds.
 
@@ -98,6 +99,11 @@ def latency_field(
         Round-trip budgets [ms].
     route : str or Route, default "cloud_backbone"
         Fibre route preset.
+    weight : str or callable, default "population"
+        Demand weight of each metro: ``"population"`` (its own weight where
+        given, else its metro-area population, else 1), ``"equal"``, a column
+        of your ``demand_metros`` table, or ``f(table) -> weights`` (see
+        :func:`computeatlas.demand.resolve_metros`).
 
     Returns
     -------
@@ -110,7 +116,7 @@ def latency_field(
 
     scenario = Scenario.build(route=route)
     thresholds = _thresholds(thresholds_ms)
-    metros = resolve_metros(demand_metros)
+    metros = resolve_metros(demand_metros, weight=weight)
     weights = _metro_weights(metros)
     window = Window.from_bbox(bbox, _resolution(resolution))
     _check_memory(window.size, len(metros), 3 + len(thresholds), "latency_field")
@@ -398,6 +404,7 @@ def rank_sites(
     top: int = 100,
     it_mw: float = 100.0,
     band_rows: int | None = None,
+    weight: Any = "population",
 ) -> SiteRanking:
     """Rank grid cells by the all-in cost of IT energy, within reach of the demand metros.
 
@@ -437,6 +444,12 @@ def rank_sites(
     band_rows : int, optional
         Evaluate the grid in bands of this many rows as dask tasks, on dask's
         current scheduler (e.g. a ``dask.distributed`` client you created).
+    weight : str or callable, default "population"
+        Demand weight of each metro: ``"population"`` (its own weight where
+        given, else its metro-area population, else 1), ``"equal"``, a column
+        of your ``demand_metros`` table, or ``f(table) -> weights`` (see
+        :func:`computeatlas.demand.resolve_metros`). It sets the share in
+        ``share`` mode and the reachable-demand columns; ``all`` mode ignores it.
 
     Returns
     -------
@@ -457,7 +470,7 @@ def rank_sites(
     )
     budget, share, n_top = _ranking_options(max_rtt_ms, mode, min_share, top)
     window = Window.from_bbox(bbox, _resolution(resolution))
-    metros = resolve_metros(demand_metros)
+    metros = resolve_metros(demand_metros, weight=weight)
     weights = _metro_weights(metros)
     _check_rank_memory(window, len(metros))
     kwargs = dict(metros=metros, weights=weights, prices=prices, budget_ms=budget)

@@ -26,6 +26,7 @@ def site_report(
     prices: pd.DataFrame | None = None,
     it_mw: float = 100.0,
     carbon_price_usd_per_t: float = 0.0,
+    weight: Any = "population",
 ) -> pd.DataFrame:
     """Report what computeatlas says about a list of places, one row per point.
 
@@ -56,6 +57,11 @@ def site_report(
 
     carbon_price_usd_per_t : float, default 0
         Carbon price [USD/tCO2] added to ``score_usd_per_mwh_it``.
+    weight : str or callable, default "population"
+        Demand weight of each metro: ``"population"`` (its own weight where
+        given, else its metro-area population, else 1), ``"equal"``, a column
+        of your ``demand_metros`` table, or ``f(table) -> weights`` (see
+        :func:`computeatlas.demand.resolve_metros`).
 
     Returns
     -------
@@ -84,13 +90,14 @@ def site_report(
     :func:`computeatlas.models.heat.sink_availability` (district-heating demand
     within 30 km over the heat offered, capped at 1).
     """
-    from computeatlas.demand import resolve_metros
+    from computeatlas.demand import check_weight, resolve_metros
     from computeatlas.pipeline import evaluate
     from computeatlas.ranking import _metro_weights
 
     scenario = Scenario.build(**{k: v for k, v in locals().items() if k in Scenario.OPTIONS})
     lat, lon = parse_points(points)
-    metros = resolve_metros(demand_metros) if demand_metros is not None else None
+    check_weight(weight)
+    metros = None if demand_metros is None else resolve_metros(demand_metros, weight=weight)
     weights = None if metros is None else _metro_weights(metros)
     ev = evaluate(
         Window.at_points(lat, lon), scenario, metros=metros, weights=weights, prices=prices
