@@ -137,6 +137,10 @@ def test_named_tuples_and_labels_are_unique_and_stable():
     assert list(m["label"]) == ["beijing_hq", "beijing_hq_2", "point_3"]
     assert m["weight"].tolist() == [5.0, 1.0, 1.0]
     assert list(resolve_metros(items)["label"]) == list(m["label"])  # stable
+    assert resolve_metros(["Sao Paulo", "Zürich"])["label"].tolist() == [
+        "sao_paulo_br",
+        "zurich_ch",
+    ]
     with pytest.raises(InputError, match="name"):
         resolve_metros([("", 39.9, 116.4, 1.0)])
 
@@ -158,6 +162,7 @@ def test_weight_changes_reachable_demand_and_share_answers():
     n_pop = int(rank_sites(box, names, **kw).grid["eligible"].sum())
     n_eq = int(rank_sites(box, names, weight="equal", **kw).grid["eligible"].sum())
     assert n_pop > 0 and n_eq == 0
+    assert rank_sites(box, names, weight="equal", **kw).grid.attrs["demand_weight"] == "equal"
 
 
 def test_site_report_takes_weight():

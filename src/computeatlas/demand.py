@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from typing import Any
 
@@ -18,7 +19,9 @@ WEIGHT_RULES = ("population", "equal")
 
 
 def _label(name: str) -> str:
-    return re.sub(r"[^0-9a-z]+", "_", name.lower()).strip("_")
+    # Accents dropped ("São Paulo" -> "sao_paulo"), then anything not [0-9a-z] -> "_".
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^0-9a-z]+", "_", ascii_name.lower()).strip("_")
 
 
 def to_wgs84(gdf: Any, what: str) -> Any:

@@ -481,6 +481,7 @@ def rank_sites(
     ds = _grid_dataset(window, ev, metros, eligible, rank)
     ds.attrs = _ranking_attrs(window, scenario, ev, metros, budget, mode, share)
     ds.attrs["prices"] = "user table" if prices is not None else "computeatlas default"
+    ds.attrs["demand_weight"] = weight if isinstance(weight, str) else "user callable"
     ds.attrs["climate"] = "user input" if climate is not None else "ERA5 2000-2025 climatology"
     ds["eligible"].attrs["long_name"] = f"within {budget:g} ms ({mode}) and priced land"
     return SiteRanking(grid=ds, metros=metros, top=n_top, _regions=ev.layers.regions)
