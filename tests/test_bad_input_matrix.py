@@ -176,6 +176,19 @@ NUMBER_KINDS: dict[str, list[tuple[Any, ...]]] = {
         ("string numbers", [("30.6", "104.1")], ERR),
         ("none", None, ERR),
     ],
+    "weight": [
+        ("wrong type", 3, ERR),
+        ("empty string", "", ERR),
+        ("none", None, ERR),
+        ("column of a list", "users", ERR),
+        ("callable negative", lambda m: -m["lat"], ERR),
+        ("callable wrong length", lambda m: [1.0, 2.0], ERR),
+        ("callable nan", lambda m: [NAN], ERR),
+        ("callable raising", lambda m: m["no_such_column"], ERR),
+        ("callable all zero", lambda m: [0.0], ERR),
+        ("equal", "equal", OK),
+        ("callable", lambda m: np.ones(len(m)), OK),
+    ],
     "thresholds_ms": [
         ("scalar", 30, ERR),
         ("empty", [], ERR),
@@ -251,6 +264,8 @@ def _call(entry: str, param: str, value: Any) -> Any:
         kwargs["max_rtt_ms"] = 60.0
     if param == "min_share":
         kwargs["mode"] = "share"
+    if param == "weight" and entry == "site_report":
+        kwargs["demand_metros"] = METROS  # weights apply to the demand metros
     kwargs[param] = value
     args = [kwargs.pop(p, DEFAULTS[p]) for p in positional]
     return func(*args, **kwargs)

@@ -143,15 +143,16 @@ def test_admin1_coverage():
     assert (named["iso_3166_2"].str.slice(0, 2) == named["iso_a2"]).all()
 
 
-def test_metros_table():
-    m = ds.metros()
+@pytest.mark.parametrize(("kind", "rows"), [("areas", 3000), ("places", 4000)])
+def test_metros_table(kind, rows):
+    m = ds.metros(kind=kind)
     assert m.crs.to_epsg() == 4326
     assert (m["population"] >= 100_000).all()
     assert m["population"].is_monotonic_decreasing
     assert {"name", "asciiname", "country", "admin1", "lat", "lon", "population"} <= set(m)
     assert m["lat"].between(-90, 90).all() and m["lon"].between(-180, 180).all()
-    assert len(m) > 4000
-    assert len(ds.metros(min_population=1_000_000)) < len(m)
+    assert len(m) > rows
+    assert len(ds.metros(min_population=1_000_000, kind=kind)) < len(m)
 
 
 def test_find_metro_largest_first_and_country_qualifier():

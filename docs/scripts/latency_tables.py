@@ -103,27 +103,27 @@ def _rtt(a: pd.Series, b: pd.Series, route: str) -> float:
 
 def _claims() -> list[tuple[str, str, object]]:
     """(claim, threshold text, function route -> (value text, holds))."""
-    hohhot = find_metro("Hohhot")
+    hohhot = find_metro("Hohhot", kind="places")
     rows: list[tuple[str, str, object]] = []
     for city, limit in (("Beijing", 5.0), ("Shanghai", 18.0), ("Seoul", 25.0), ("Tokyo", 38.0)):
-        target = find_metro(city)
+        target = find_metro(city, kind="places")
 
         def check(route: str, target: pd.Series = target, limit: float = limit):
             v = _rtt(hohhot, target, route)
             return f"{v:.1f}", v <= limit
 
         rows.append((f"Hohhot - {city}", f"<= {limit:g} ms", check))
-    east = [find_metro(n) for n in ("Boston", "New York", "Washington")]
+    east = [find_metro(n, kind="places") for n in ("Boston", "New York", "Washington")]
     for site in ("Montreal", "Quebec"):
-        origin = find_metro(site)
+        origin = find_metro(site, kind="places")
 
         def check_q(route: str, origin: pd.Series = origin):
             v = max(_rtt(origin, m, route) for m in east)
             return f"{v:.1f} (worst)", v <= 30.0
 
         rows.append((f"{origin['name']} - Boston, New York, Washington", "<= 30 ms", check_q))
-    reykjavik = find_metro("Reykjavik")
-    big = metros(min_population=10_000_000)
+    reykjavik = find_metro("Reykjavik", kind="places")
+    big = metros(min_population=10_000_000, kind="places")
 
     def check_i(route: str):
         rtt = latency.rtt_ms(reykjavik["lat"], reykjavik["lon"], big.lat, big.lon, route=route)
@@ -133,7 +133,7 @@ def _claims() -> list[tuple[str, str, object]]:
     claim = "Reykjavík - nearest city of 10 million (GeoNames, city proper)"
     rows.append((claim, "> 50 ms", check_i))
     for city in ("London", "Paris"):
-        target = find_metro(city)
+        target = find_metro(city, kind="places")
 
         def check_l(route: str, target: pd.Series = target):
             v = _rtt(reykjavik, target, route)

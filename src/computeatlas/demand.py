@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -10,11 +12,16 @@ import pandas as pd
 
 from computeatlas.errors import CRSError, InputError, UnknownNameError
 
-__all__ = ["resolve_metros"]
+__all__ = ["WEIGHT_RULES", "check_weight", "resolve_metros", "unique_labels"]
+
+#: Named weight rules; any other string names a column of the user's table.
+WEIGHT_RULES = ("population", "equal")
 
 
 def _label(name: str) -> str:
-    return re.sub(r"[^0-9a-z]+", "_", name.lower()).strip("_")
+    # Accents dropped ("São Paulo" -> "sao_paulo"), then anything not [0-9a-z] -> "_".
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^0-9a-z]+", "_", ascii_name.lower()).strip("_")
 
 
 def to_wgs84(gdf: Any, what: str) -> Any:
@@ -24,40 +31,118 @@ def to_wgs84(gdf: Any, what: str) -> Any:
     return gdf if gdf.crs.equals("EPSG:4326") else gdf.to_crs("EPSG:4326")
 
 
-def resolve_metros(demand_metros: Any) -> pd.DataFrame:
-    """Turn the ``demand_metros`` argument into a table.
+def resolve_metros(demand_metros: Any, *, weight: Any = "population") -> pd.DataFrame:
+    """Turn the ``demand_metros`` argument into a table with one weight per metro.
 
     Parameters
     ----------
     demand_metros : str, sequence or DataFrame
-        Names from the metro table (``"Tokyo"``, ``"Beijing, CN"``), a
-        comma-free single name, ``(lat, lon)`` or ``(lat, lon, weight)``
-        tuples (mixing with names is allowed), or a DataFrame / GeoDataFrame
-        with ``lat``/``lon`` columns (or point geometries) and optional
-        ``name``, ``weight`` and ``population``.
+        Names of metro areas (``"Tokyo"``, ``"Beijing, CN"``; see
+        :func:`computeatlas.datasets.find_metro`), ``(lat, lon)``,
+        ``(lat, lon, weight)``, ``(name, lat, lon)`` or ``(name, lat, lon,
+        weight)`` tuples (mixing with names is allowed), or a DataFrame /
+        GeoDataFrame with ``lat``/``lon`` columns (or point geometries) and
+        optional ``name``, ``weight`` and ``population``.
+    weight : str or callable, default "population"
+        How demand is weighted (see :func:`check_weight`): ``"population"``
+        (a metro's own weight where given, else its population, else 1),
+        ``"equal"`` (1 each), the name of a column of the ``demand_metros``
+        table, or a callable taking the resolved table and returning one
+        number >= 0 per metro.
 
     Returns
     -------
     pandas.DataFrame
-        ``label`` (a unique snake_case key used in column names), ``name``,
-        ``lat``, ``lon`` [deg], ``weight`` and ``population``.
+        ``label`` (a unique snake_case key used in column names, from the
+        names; ``point_<k>`` for unnamed tuples), ``name``, ``lat``, ``lon``
+        [deg], ``weight`` (final, finite, >= 0) and ``population``.
 
     Raises
     ------
     InputError
-        Empty or duplicate metros, bad coordinates or weights.
+        Empty or duplicate metros, bad coordinates or weights, a bad ``weight``.
     UnknownNameError
         A name is not in the metro table (with suggestions).
     """
+    check_weight(weight)
     if isinstance(demand_metros, pd.DataFrame):
         rows = _rows_from_table(demand_metros)
     else:
         rows = _rows_from_items(demand_metros)
     if not rows:
         raise InputError("demand_metros is empty; give at least one metro")
-    out = _validated(pd.DataFrame(rows))
-    out.insert(0, "label", unique_labels(out["name"]))
+    out = _validated(pd.DataFrame(rows).drop(columns="query", errors="ignore"))
+    out.insert(0, "label", unique_labels(out.pop("label_base")))
+    out["weight"] = _weights(out, demand_metros, weight)
     return out
+
+
+def check_weight(weight: Any) -> None:
+    """Check the ``weight`` option (the one place it is validated).
+
+    Parameters
+    ----------
+    weight : str or callable
+        ``"population"``, ``"equal"``, a column name of the user's table, or a
+        callable ``f(table) -> sequence of float``.
+
+    Raises
+    ------
+    InputError
+        Anything else (naming ``weight``).
+    """
+    if callable(weight):
+        return
+    if not isinstance(weight, str) or not weight.strip():
+        raise InputError(
+            f"weight must be 'population', 'equal', a column name of your demand_metros "
+            f"table or a callable, got {weight!r}"
+        )
+
+
+def _weights(out: pd.DataFrame, source: Any, weight: str | Callable[..., Any]) -> np.ndarray:
+    n = len(out)
+    if weight == "population":
+        w = out["weight"].to_numpy(float)
+        pop = out["population"].to_numpy(float)
+        values = np.where(np.isfinite(w), w, np.where(np.isfinite(pop), pop, 1.0))
+    elif weight == "equal":
+        values = np.ones(n)
+    elif callable(weight):
+        try:
+            got = weight(out.copy())
+        except Exception as err:  # the user's function: say where it failed
+            raise InputError(f"weight callable raised {type(err).__name__}: {err}") from err
+        values = _numbers(got, n, "the weight callable's result")
+    else:
+        if not isinstance(source, pd.DataFrame):
+            raise InputError(
+                f"weight={weight!r} names a column, but demand_metros is not a table; use "
+                "'population', 'equal', a callable, or pass a DataFrame with that column"
+            )
+        if weight not in source.columns:
+            raise InputError(
+                f"weight={weight!r} is not a column of demand_metros (columns: "
+                f"{[str(c) for c in source.columns][:12]}); use 'population' or 'equal'"
+            )
+        values = _numbers(source[weight].to_numpy(), n, f"weight column {weight!r}")
+    if not values.sum() > 0:
+        raise InputError(
+            "demand_metros weights sum to zero; give at least one metro a positive weight"
+        )
+    return values
+
+
+def _numbers(got: Any, n: int, what: str) -> np.ndarray:
+    try:
+        values = np.asarray(got, dtype=float).reshape(-1)
+    except (TypeError, ValueError) as err:
+        raise InputError(f"weight: {what} must be numbers, got {got!r:.80}") from err
+    if values.shape != (n,):
+        raise InputError(f"weight: {what} has {values.size} values for {n} demand metros")
+    if not np.isfinite(values).all() or (values < 0).any():
+        raise InputError(f"weight: {what} must be finite numbers >= 0, got {values[:5].tolist()}")
+    return values
 
 
 def _rows_from_table(df: Any) -> list[dict[str, Any]]:
@@ -72,9 +157,11 @@ def _rows_from_table(df: Any) -> list[dict[str, Any]]:
     rows = []
     for k, r in enumerate(df.itertuples(index=False)):
         rec = r._asdict()
+        name = str(rec.get("name", f"metro {k + 1}"))
         rows.append(
             {
-                "name": str(rec.get("name", f"metro {k + 1}")),
+                "label_base": name,
+                "name": name,
                 "lat": rec["lat"],
                 "lon": rec["lon"],
                 "weight": rec.get("weight", np.nan),
@@ -85,8 +172,6 @@ def _rows_from_table(df: Any) -> list[dict[str, Any]]:
 
 
 def _rows_from_items(demand_metros: Any) -> list[dict[str, Any]]:
-    from computeatlas.datasets import find_metro
-
     items = [demand_metros] if isinstance(demand_metros, str) else demand_metros
     if items is None:
         raise InputError("demand_metros is required: names, (lat, lon) tuples or a table")
@@ -95,43 +180,73 @@ def _rows_from_items(demand_metros: Any) -> list[dict[str, Any]]:
             f"demand_metros must be a list of names or (lat, lon[, weight]) tuples, "
             f"got {type(demand_metros).__name__}"
         )
-    rows = []
+    rows: list[dict[str, Any]] = []
     for k, item in enumerate(list(items)):
         if isinstance(item, str):
-            try:
-                row = find_metro(item)
-            except UnknownNameError as err:
-                raise UnknownNameError(f"demand_metros[{k}]: {err}") from err
-            rows.append(
-                {
-                    "name": f"{row['name']}, {row['country']}",
-                    "lat": row["lat"],
-                    "lon": row["lon"],
-                    "weight": np.nan,
-                    "population": float(row["population"]),
-                }
-            )
-        elif isinstance(item, (tuple, list)) and len(item) in (2, 3):
-            lat, lon = item[0], item[1]
-            if len(item) == 3 and _is_number(item[2]) and not np.isfinite(item[2]):
-                raise InputError(
-                    f"demand_metros[{k}] = {item!r}: the weight must be a finite number >= 0 "
-                    "(leave it out to weight by population, else 1)"
-                )
-            rows.append(
-                {
-                    "name": f"point {k + 1} ({lat}, {lon})",
-                    "lat": lat,
-                    "lon": lon,
-                    "weight": item[2] if len(item) == 3 else np.nan,
-                    "population": np.nan,
-                }
-            )
+            rows.append(_named_metro(k, item, rows))
+        elif isinstance(item, (tuple, list)) and 2 <= len(item) <= 4:
+            rows.append(_tuple_row(k, item))
         else:
             raise InputError(
-                f"demand_metros[{k}] = {item!r}: use a metro name, (lat, lon) or (lat, lon, weight)"
+                f"demand_metros[{k}] = {item!r}: use a metro name, (lat, lon), "
+                "(lat, lon, weight) or (name, lat, lon[, weight])"
             )
     return rows
+
+
+def _named_metro(k: int, item: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    from computeatlas.datasets import find_metro
+
+    try:
+        row = find_metro(item)
+    except UnknownNameError as err:
+        raise UnknownNameError(f"demand_metros[{k}]: {err}") from err
+    name = f"{row['name']}, {row['country']}"
+    for prev in rows:
+        if prev["name"] == name and prev.get("query") is not None:
+            raise InputError(
+                f"duplicate demand metros: demand_metros[{k}] = {item!r} and {prev['query']!r} "
+                "are the same metro area "
+                f"({name}, {row['population']:,} people); list it once, or pass "
+                "(name, lat, lon, weight) tuples for places inside one area"
+            )
+    return {
+        "label_base": name,
+        "name": name,
+        "lat": row["lat"],
+        "lon": row["lon"],
+        "weight": np.nan,
+        "population": float(row["population"]),
+        "query": item,
+    }
+
+
+def _tuple_row(k: int, item: tuple[Any, ...] | list[Any]) -> dict[str, Any]:
+    named = isinstance(item[0], str) and len(item) >= 3
+    if not named and len(item) == 4:
+        raise InputError(
+            f"demand_metros[{k}] = {item!r}: use (lat, lon), (lat, lon, weight) or "
+            "(name, lat, lon, weight) with a text name first"
+        )
+    name, rest = (item[0].strip(), item[1:]) if named else ("", item)
+    if named and not name:
+        raise InputError(f"demand_metros[{k}] = {item!r}: the name must not be empty")
+    lat, lon = rest[0], rest[1]
+    weight = rest[2] if len(rest) == 3 else np.nan
+    if len(rest) == 3 and _is_number(weight) and not np.isfinite(weight):
+        raise InputError(
+            f"demand_metros[{k}] = {item!r}: the weight must be a finite number >= 0 "
+            "(leave it out to weight by population, else 1)"
+        )
+    return {
+        "label_base": name or f"point {k + 1}",
+        "name": name or f"point {k + 1} ({lat}, {lon})",
+        "lat": lat,
+        "lon": lon,
+        "weight": weight,
+        "population": np.nan,
+        "query": None,
+    }
 
 
 def _is_number(v: Any) -> bool:

@@ -87,6 +87,7 @@ def latency_field(
     bbox: Any = None,
     thresholds_ms: tuple[float, ...] = REACH_THRESHOLDS_MS,
     route: Any = "cloud_backbone",
+    weight: Any = "population",
 ) -> xr.Dataset:
     """Minimum round-trip time to the demand metros and the demand reachable within thresholds.
 
@@ -103,6 +104,11 @@ def latency_field(
         Round-trip budgets [ms].
     route : str or Route, default "cloud_backbone"
         Fibre route preset.
+    weight : str or callable, default "population"
+        Demand weight of each metro: ``"population"`` (its own weight where
+        given, else its metro-area population, else 1), ``"equal"``, a column
+        of your ``demand_metros`` table, or ``f(table) -> weights`` (see
+        :func:`computeatlas.demand.resolve_metros`).
 
     Returns
     -------
@@ -115,7 +121,7 @@ def latency_field(
 
     scenario = Scenario.build(route=route)
     thresholds = _thresholds(thresholds_ms)
-    metros = resolve_metros(demand_metros)
+    metros = resolve_metros(demand_metros, weight=weight)
     weights = _metro_weights(metros)
     window = Window.from_bbox(bbox, _resolution(resolution))
     # outputs and the nearest-metro field per cell; the reach kernel's difference
@@ -397,7 +403,7 @@ def rank_sites(
     max_rtt_ms: float = 50.0,
     mode: str = "all",
     min_share: float = 1.0,
-    technology: Any = "hyperscale_air_economiser",
+    technology: Any = "air_side_fleet",
     ashrae_class: Any = "A1",
     heat_price: Any = "donated",
     route: Any = "cloud_backbone",
@@ -410,6 +416,7 @@ def rank_sites(
     top: int = 100,
     it_mw: float = 100.0,
     band_rows: int | None = None,
+    weight: Any = "population",
 ) -> SiteRanking:
     """Rank grid cells by the all-in cost of IT energy, within reach of the demand metros.
 
@@ -423,9 +430,8 @@ def rank_sites(
     max_rtt_ms : float, default 50
         Round-trip budget [ms].
     mode : {"all", "share"}, default "all"
-        ``all``: a cell is eligible when every metro is within ``max_rtt_ms``;
-        ``share``: when the metros within reach hold at least ``min_share`` of
-        the demand weight.
+        Every metro within ``max_rtt_ms``, or (``share``) metros holding at least
+        ``min_share`` of the demand weight.
     min_share : float, default 1.0
         Required share of demand weight in ``share`` mode, in (0, 1].
     technology, ashrae_class, heat_price, route, energy_per_token
@@ -442,9 +448,8 @@ def rank_sites(
         Hourly ERA5 (``t2m``, ``d2m``) or a monthly climatology on the default
         grid, units converted by their ``units`` attribute; default the shipped one.
     resolution : float, optional
-        Grid resolution [deg]; default the 0.25 deg of the shipped layers. A finer
-        grid refines latency circles and region borders; climate, humidity and
-        elevation then take the nearest 0.25 deg value.
+        Grid resolution [deg]; default 0.25 (a finer grid refines latency and
+        borders; climate takes the nearest 0.25 deg value).
     top : int, default 100
         Number of best cells in :attr:`SiteRanking.sites`.
     it_mw : float, default 100
@@ -452,6 +457,9 @@ def rank_sites(
     band_rows : int, optional
         Evaluate the grid in bands of this many rows as dask tasks, on dask's
         current scheduler (e.g. a ``dask.distributed`` client you created).
+    weight : str or callable, default "population"
+        ``"population"`` (metro-area population), ``"equal"``, a column of your
+        table or ``f(table) -> weights`` (:func:`computeatlas.demand.resolve_metros`).
 
     Returns
     -------
@@ -459,12 +467,11 @@ def rank_sites(
 
     Notes
     -----
-    ``score_usd_per_mwh_it = price x PUE - heat_credit + carbon_price x
-    intensity x PUE / 1000`` [USD/MWh_IT] (:func:`computeatlas.models.cost_usd_per_mwh_it`);
-    ``rank`` 1 is the cheapest eligible cell (ties: see docs/ranking.md). A cell
-    lacking an input of the score (e.g. a price) is not ranked (docs: pipeline.md);
-    a warning names the countries when fallbacks price > 10 % of the eligible area.
-    Thread-safe (see ``docs/install.md``).
+    ``score = price x PUE - heat_credit + carbon_price x intensity x PUE / 1000``
+    [USD/MWh_IT] (:func:`computeatlas.models.cost_usd_per_mwh_it`);
+    rank 1 is the cheapest eligible cell (ties: docs/ranking.md); a cell lacking an
+    input is not ranked; a warning names the countries when fallbacks price > 10 %
+    of the eligible area (docs/pipeline.md). Thread-safe (docs/install.md).
     """
     from computeatlas.datasets import price_table
     from computeatlas.demand import resolve_metros
@@ -475,7 +482,7 @@ def rank_sites(
     budget, share, n_top = _ranking_options(max_rtt_ms, mode, min_share, top)
     table = price_table(prices, prices_mode)
     window = Window.from_bbox(bbox, _resolution(resolution))
-    metros = resolve_metros(demand_metros)
+    metros = resolve_metros(demand_metros, weight=weight)
     weights = _metro_weights(metros)
     _check_rank_memory(window, len(metros))
     kwargs = dict(metros=metros, weights=weights, prices=table, budget_ms=budget)
@@ -485,8 +492,7 @@ def rank_sites(
     rank = _rank(window, ev, eligible, metros, weights, scenario)
     ds = _grid_dataset(window, ev, metros, eligible, rank)
     ds.attrs = _ranking_attrs(window, scenario, ev, metros, budget, mode, share)
-    ds.attrs["prices"] = "computeatlas default" if prices is None else f"user, {prices_mode}"
-    ds.attrs["climate"] = "user input" if climate is not None else "ERA5 2000-2025 climatology"
+    ds.attrs.update(_input_attrs(prices, prices_mode, weight, climate))
     _warn_fallback(window, ev.layers.regions, eligible)
     ds["eligible"].attrs["long_name"] = f"within {budget:g} ms ({mode}) and priced land"
     return SiteRanking(grid=ds, metros=metros, top=n_top, _regions=ev.layers.regions)
@@ -598,6 +604,14 @@ def _ranking_options(
         raise InputError(f"mode must be 'all' or 'share', got {mode!r}")
     share = check_number("min_share", min_share, minimum=0.0, strict_minimum=True, maximum=1.0)
     return budget, share, int(check_number("top", top, minimum=1.0, integer=True))
+
+
+def _input_attrs(prices: Any, prices_mode: str, weight: Any, climate: Any) -> dict[str, str]:
+    return {
+        "prices": "computeatlas default" if prices is None else f"user, {prices_mode}",
+        "demand_weight": weight if isinstance(weight, str) else "user callable",
+        "climate": "user input" if climate is not None else "ERA5 2000-2025 climatology",
+    }
 
 
 def _ranking_attrs(

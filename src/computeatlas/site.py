@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from computeatlas import schema
@@ -27,6 +28,7 @@ def site_report(
     prices_mode: str = "overlay",
     it_mw: float = 100.0,
     carbon_price_usd_per_t: float = 0.0,
+    weight: Any = "population",
 ) -> pd.DataFrame:
     """Report what computeatlas says about a list of places, one row per point.
 
@@ -60,6 +62,11 @@ def site_report(
 
     carbon_price_usd_per_t : float, default 0
         Carbon price [USD/tCO2] added to ``score_usd_per_mwh_it``.
+    weight : str or callable, default "population"
+        Demand weight of each metro: ``"population"`` (its own weight where
+        given, else its metro-area population, else 1), ``"equal"``, a column
+        of your ``demand_metros`` table, or ``f(table) -> weights`` (see
+        :func:`computeatlas.demand.resolve_metros`).
 
     Returns
     -------
@@ -91,18 +98,26 @@ def site_report(
     within 30 km over the heat offered, capped at 1).
     """
     from computeatlas.datasets import price_table
-    from computeatlas.demand import resolve_metros
+    from computeatlas.demand import check_weight, resolve_metros
     from computeatlas.pipeline import evaluate
     from computeatlas.ranking import _metro_weights
 
     scenario = Scenario.build(**{k: v for k, v in locals().items() if k in Scenario.OPTIONS})
     table = price_table(prices, prices_mode)
     lat, lon = parse_points(points)
-    metros = resolve_metros(demand_metros) if demand_metros is not None else None
+    check_weight(weight)
+    metros = None if demand_metros is None else resolve_metros(demand_metros, weight=weight)
     weights = None if metros is None else _metro_weights(metros)
     ev = evaluate(
         Window.at_points(lat, lon), scenario, metros=metros, weights=weights, prices=table
     )
+    return _report_table(lat, lon, ev, metros, scenario)
+
+
+def _report_table(
+    lat: np.ndarray, lon: np.ndarray, ev: Any, metros: Any, scenario: Scenario
+) -> pd.DataFrame:
+    """One row per point: regions and provenance, the report variables, RTT per metro."""
     out = pd.DataFrame({"lat": lat, "lon": lon, **ev.layers.regions.columns()})
     out = out.assign(
         **{v.name: ev.values[v.name] for v in schema.for_output("report") if v.name in ev.values}

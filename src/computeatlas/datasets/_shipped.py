@@ -210,21 +210,35 @@ def _read_csv(name: str) -> pd.DataFrame:
     )
 
 
-def metros(*, min_population: int = 100_000) -> pd.DataFrame:
-    """Demand metros: GeoNames places with at least 100 000 inhabitants.
+METRO_KINDS = ("areas", "places")
+
+
+def metros(*, min_population: int = 100_000, kind: str = "areas") -> pd.DataFrame:
+    """Demand metros: metro areas (default) or GeoNames places of at least 100 000.
 
     Parameters
     ----------
     min_population : int, default 100000
-        Keep places with at least this population (cannot go below 100 000).
+        Keep rows with at least this population (cannot go below 100 000).
+    kind : {"areas", "places"}, default "areas"
+        ``areas``: metro areas agglomerated from GeoNames places (recipe
+        ``grids/build_metro_areas.py``: places within 50 km of a seed of at
+        least 100 000 in the same country, the seed's own footprint not counted
+        twice), the default demand unit. ``places``: the GeoNames places
+        themselves (city proper), one row per place.
 
     Returns
     -------
     geopandas.GeoDataFrame
-        ``geonameid``, ``name``, ``asciiname``, ``country`` (ISO alpha-2),
-        ``admin1``, ``admin1_iso``, ``geonames_admin1`` (GeoNames' own admin-1
-        code), ``lat``, ``lon`` [deg], ``population``,
-        point ``geometry``; sorted by population, largest first.
+        Areas: ``metro_id`` (the seed place's geonameid), ``name``,
+        ``asciiname``, ``country`` (ISO alpha-2), ``admin1``, ``admin1_iso``,
+        ``lat``, ``lon`` [deg] (population-weighted centroid), ``core_lat``,
+        ``core_lon`` [deg] (the seed place), ``population`` and
+        ``core_population`` [persons], ``n_places``. Places: ``geonameid``,
+        ``name``, ``asciiname``, ``country``, ``admin1``, ``admin1_iso``,
+        ``geonames_admin1`` (GeoNames' own admin-1 code), ``lat``, ``lon``
+        [deg], ``population``. Both with point ``geometry``, sorted by
+        population, largest first.
     """
     import geopandas as gpd
 
@@ -232,7 +246,7 @@ def metros(*, min_population: int = 100_000) -> pd.DataFrame:
         raise InputError(f"min_population must be a number of inhabitants, got {min_population!r}")
     if not np.isfinite(min_population):
         raise InputError(f"min_population must be finite, got {min_population!r}")
-    df = _read_csv("metros.csv")
+    df = _read_csv(_metro_file(kind))
     df = df[df["population"] >= min_population].copy()
     for col in ("admin1", "admin1_iso"):
         df[col] = df[col].fillna("")
@@ -271,6 +285,24 @@ def heat_sinks() -> pd.DataFrame:
     return _heat_sinks().copy()
 
 
+def _metro_file(kind: Any) -> str:
+    if not isinstance(kind, str) or kind not in METRO_KINDS:
+        raise InputError(f"kind must be one of {METRO_KINDS}, got {kind!r}")
+    return "metro_areas.csv" if kind == "areas" else "metros.csv"
+
+
+@lru_cache(maxsize=1)
+def _area_of_place() -> dict[int, int]:
+    """Map the geonameid of a place to the row of metro_areas.csv of its area."""
+    areas = _read_csv("metro_areas.csv")
+    row_of = {int(m): i for i, m in enumerate(areas["metro_id"])}
+    members = _read_csv("metro_area_members.csv")
+    return {
+        int(g): row_of[int(m)]
+        for g, m in zip(members["geonameid"], members["metro_id"], strict=True)
+    }
+
+
 def _fold(text: str) -> str:
     text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
     return " ".join(text.lower().replace("-", " ").split())
@@ -291,7 +323,7 @@ def _metro_index() -> tuple[dict[str, int], dict[tuple[str, str], int], list[str
     return by_name, by_name_cc, sorted(by_name)
 
 
-def find_metro(name: str) -> pd.Series:
+def find_metro(name: str, *, kind: str = "areas") -> pd.Series:
     """Resolve a metro name to one row of :func:`metros`.
 
     Parameters
@@ -302,11 +334,15 @@ def find_metro(name: str) -> pd.Series:
         places share a name, the most populous wins; a name with no exact match
         also matches the largest place whose name starts with it
         (``"Frankfurt"`` -> Frankfurt am Main).
+    kind : {"areas", "places"}, default "areas"
+        ``areas``: the metro area the matched place belongs to (``"Yokohama"``
+        -> the Tokyo area, with ``matched_place`` = ``"Yokohama"``);
+        ``places``: the place itself.
 
     Returns
     -------
     pandas.Series
-        The metro's row.
+        The metro area's (or place's) row.
 
     Raises
     ------
@@ -315,6 +351,7 @@ def find_metro(name: str) -> pd.Series:
     """
     if not isinstance(name, str) or not name.strip():
         raise UnknownNameError(f"metro name must be a non-empty string, got {name!r}")
+    _metro_file(kind)
     by_name, by_name_cc, keys = _metro_index()
     df = _read_csv("metros.csv")
     text, _, cc = name.rpartition(",") if "," in name else (name, "", "")
@@ -341,7 +378,12 @@ def find_metro(name: str) -> pd.Series:
             f"unknown metro {name!r}{where} (places with >= 100 000 inhabitants){hint} "
             "You can also pass (lat, lon) tuples."
         )
-    return df.iloc[hit].copy()
+    place = df.iloc[hit]
+    if kind == "places":
+        return place.copy()
+    area = _read_csv("metro_areas.csv").iloc[_area_of_place()[int(place["geonameid"])]].copy()
+    area["matched_place"] = place["name"]
+    return area
 
 
 def electricity_prices() -> pd.DataFrame:
