@@ -115,6 +115,31 @@ _SHIPPED = {
 }
 
 
+#: Memory [bytes] of reading the whole shipped layers and deriving the global dew point
+#: (decoded layers and float64 temporaries), measured once per process.
+_SHIPPED_WHOLE_BYTES = 0.6 * 2**30
+
+
+def shipped_bytes(window: Window) -> float:
+    """Memory [bytes] the shipped layers take for a window, beyond its own arrays.
+
+    Parameters
+    ----------
+    window : Window
+        The window to be sampled.
+
+    Returns
+    -------
+    float
+        0 for a small window (it reads its own block) or when the whole layers are
+        already in memory; else the cost of reading them whole.
+    """
+    large = window.size > _GLOBAL_DERIVE_CELLS or (not window.is_grid and window.size > 2000)
+    if not large or _humidity_with_dew_point.cache_info().currsize:
+        return 0.0
+    return _SHIPPED_WHOLE_BYTES
+
+
 def _sample_defaults(window: Window) -> dict[str, np.ndarray]:
     """Sample the shipped layers at the window's nearest 0.25 deg cells, as float arrays.
 

@@ -577,11 +577,12 @@ def _eligible(ev: Any, weights: np.ndarray, mode: str, share: float) -> np.ndarr
 
 def _check_rank_memory(window: Window, n_metros: int) -> None:
     """Refuse a ranking that would not fit, counting what the pipeline allocates."""
+    from computeatlas.inputs import shipped_bytes
     from computeatlas.pipeline import MAX_METRO_FIELDS
 
-    # ~60 float64 arrays per cell (12 months, 15 humidity levels, intermediates and
-    # outputs); two per metro (angle, RTT) when per-metro fields are kept; the reach
-    # kernel's (5 radii x rows x full-circle columns) difference arrays.
+    # Per cell (RANK_FLOATS_PER_CELL); two per metro (angle, RTT) when per-metro fields
+    # are kept; the reach kernel's (5 radii x rows x full-circle columns) difference
+    # arrays; the region labels; the whole shipped layers for a large window.
     from computeatlas.regions import label_bytes
 
     per_metro = 2 if n_metros <= MAX_METRO_FIELDS else 0
@@ -589,11 +590,17 @@ def _check_rank_memory(window: Window, n_metros: int) -> None:
     _check_memory(
         window.size,
         n_metros,
-        60,
+        RANK_FLOATS_PER_CELL,
         "rank_sites",
         per_metro_floats=per_metro,
-        extra_bytes=kernel + label_bytes(window),
+        extra_bytes=kernel + label_bytes(window) + shipped_bytes(window),
     )
+
+
+#: float64 arrays per cell that a ranking holds at its peak (layers, 216-sample cooling
+#: intermediates in blocks, outputs, dataset), measured: world at 0.25 and 0.1 deg peak
+#: within 10 % of the estimate (benchmarks/bench_ranking.py prints both).
+RANK_FLOATS_PER_CELL = 70
 
 
 def _ranking_options(
