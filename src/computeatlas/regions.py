@@ -169,13 +169,14 @@ def _rasterize_block(level: str, grid: GridSpec, rows: slice, cols: slice) -> np
 
 def _save(path: Path, values: np.ndarray) -> None:
     """Write a label cache atomically; a cache that cannot be written is skipped."""
+    from contextlib import suppress
+
     from computeatlas._io import atomic_write
 
-    try:
-        with atomic_write(path) as (tmp,):
-            np.save(tmp, values)
-    except OSError:
-        pass  # the labels are still returned; the next process recomputes them
+    # A cache that cannot be written is skipped: the labels are still returned and the
+    # next process recomputes them.
+    with suppress(OSError), atomic_write(path) as (tmp,):
+        np.save(tmp, values)
 
 
 @cache
