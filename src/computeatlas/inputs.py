@@ -2,10 +2,9 @@
 
 :func:`layers` reads every input the pipeline needs on a
 :class:`~computeatlas.grid.Window`: climate, humidity, elevation, land,
-regions with price and carbon intensity (:func:`computeatlas.regions.resolve`),
-and district heating. Shipped 0.25 deg layers are sampled at each sample's
-nearest 0.25 deg cell (no averaging), so a point and the cell centre nearest to
-it read the same values.
+regions with price and carbon intensity (:func:`computeatlas.regions.resolve`).
+Shipped 0.25 deg layers are sampled at each sample's nearest 0.25 deg cell (no
+averaging), so a point and the cell centre nearest to it read the same values.
 """
 
 from __future__ import annotations
@@ -94,14 +93,6 @@ def _default_arrays() -> dict[str, np.ndarray]:
     }
 
 
-@cache
-def _district_heating_share() -> np.ndarray:
-    """District-heating share [1] per row of the country layer (NaN where unknown)."""
-    dh = datasets.district_heating().set_index("country_iso2")["dh_share_pct"]
-    iso = datasets.countries()["iso_a2"].to_numpy(str)
-    return np.array([float(dh.get(c, np.nan)) for c in iso]) / 100.0
-
-
 #: Above this many samples the whole layers are read (and cached) rather than the
 #: window's block, and the dew point is taken from the cached global derivation.
 _GLOBAL_DERIVE_CELLS = 260_000
@@ -180,8 +171,6 @@ class Layers:
         Elevation [m] (NaN over sea) and land fraction [1].
     regions : Resolved
         Regions, price [USD/MWh] and carbon intensity [kgCO2/MWh] with provenance.
-    district_heating_share : numpy.ndarray
-        Share of heat demand served by district heating in the sample's country [1].
     climate : xarray.Dataset or None
         A user climate on the window's grid (hourly or monthly), used by the
         cooling model instead of the climatology arrays.
@@ -194,7 +183,6 @@ class Layers:
     elevation_m: np.ndarray
     land_fraction: np.ndarray
     regions: Resolved
-    district_heating_share: np.ndarray
     climate: xr.Dataset | None = None
 
     @property
@@ -240,9 +228,6 @@ def layers(
     elif user is not None:
         sampled["t_monthly"] = np.asarray(user["t2m"].transpose("lat", "lon", "month").values)
     regions = resolve(window, prices)
-    dh = np.full(window.shape, np.nan)
-    ok = regions.admin0 >= 0
-    dh[ok] = _district_heating_share()[regions.admin0[ok]]
     return Layers(
         window=window,
         t_monthly=sampled["t_monthly"],
@@ -251,7 +236,6 @@ def layers(
         elevation_m=sampled["elevation_m"],
         land_fraction=sampled["land_fraction"],
         regions=regions,
-        district_heating_share=dh,
         climate=user,
     )
 

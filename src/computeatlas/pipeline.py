@@ -423,7 +423,6 @@ def _join(window: Any, parts: list[Evaluation]) -> Evaluation:
             name: cat([getattr(p.layers, name) for p in parts])
             for name in ("t_monthly", "dew_point_q", "elevation_m", "land_fraction")
         },
-        district_heating_share=cat([p.layers.district_heating_share for p in parts]),
     )
     values = {k: cat([p.values[k] for p in parts]) for k in first.values}
     return Evaluation(

@@ -199,10 +199,6 @@ def _thresholds(thresholds_ms: Any) -> tuple[float, ...]:
     return values
 
 
-def _coords(window: Window) -> dict[str, xr.DataArray]:
-    return window.coords()
-
-
 @dataclass
 class SiteRanking:
     """The result of :func:`rank_sites`.

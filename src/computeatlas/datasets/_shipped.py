@@ -114,7 +114,7 @@ def read_block(name: str, variable: str, rows: slice, cols: slice) -> xr.DataArr
     xarray.DataArray
         The block, loaded, with the file's dimension order.
     """
-    if _open_nc.cache_info().currsize and name in _LOADED:  # already in memory
+    if name in _LOADED:  # already in memory
         return _open_nc(name)[variable].isel(lat=rows, lon=cols)
     with xr.open_dataset(data_path(name), engine="h5netcdf") as ds:
         return ds[variable].isel(lat=rows, lon=cols).load()

@@ -42,7 +42,6 @@ __all__ = [
     "FIBRE_GROUP_INDEX",
     "FIBRE_SPEED_KM_PER_MS",
     "eligible_by_reach",
-    "eligible_by_rtt",
     "great_circle_km",
     "mean_rtt_ms",
     "nearest_rtt_ms",
@@ -322,38 +321,6 @@ def weight_within_km(
     return out
 
 
-def eligible_by_rtt(
-    rtt: np.ndarray, weights: ArrayLike, max_rtt_ms: float, *, mode: str, min_share: float
-) -> np.ndarray:
-    """Whether each sample is close enough to the demand.
-
-    Parameters
-    ----------
-    rtt : numpy.ndarray
-        RTT to each metro [ms], metros on the first axis.
-    weights : array_like
-        Demand weight of each metro [1].
-    max_rtt_ms : float
-        Round-trip budget [ms].
-    mode : {"all", "share"}
-        ``all``: every metro within the budget; ``share``: the metros within
-        it hold at least ``min_share`` of the weight.
-    min_share : float
-        Required share in ``share`` mode, in (0, 1].
-
-    Returns
-    -------
-    numpy.ndarray of bool
-        Shape ``rtt.shape[1:]``.
-    """
-    within = rtt <= max_rtt_ms
-    if mode == "all":
-        return np.asarray(within.all(axis=0))
-    w = np.asarray(weights, dtype=float)
-    share = np.tensordot(w, within, axes=(0, 0)) / w.sum()
-    return np.asarray(share >= min_share - 1e-12)
-
-
 def eligible_by_reach(
     count_within: np.ndarray,
     weight_within: np.ndarray,
@@ -386,7 +353,8 @@ def eligible_by_reach(
 
     Notes
     -----
-    The same rule as :func:`eligible_by_rtt` without per-metro arrays: memory
+    A metro is within the budget when its distance is at most the service
+    radius (:func:`service_radius_km`), which needs no per-metro arrays: memory
     O(cells) for any number of metros.
     """
     w = np.asarray(weights, dtype=float)
