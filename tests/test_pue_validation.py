@@ -166,3 +166,33 @@ def test_modes_add_up_to_the_year():
         assert (r["free_cooling_hours"] == r["hours_free"] + r["hours_adiabatic"]).all()
         # A day is free only if all its hours are: days <= hours / 24.
         assert (r["free_cooling_days"] <= r["free_cooling_hours"] / 24 + 1e-9).all(), tech
+
+
+#: Band validation (issue 16): the p05..p95 PUE band of the draws (presets/uncertainty.toml,
+#: LM's calculator ranges) against the calculator's own 5th-95th percentile band, +-0.03.
+#: Met at both ends in the zones of BAND_MET; elsewhere our band sits below LM's, by less
+#: than 0.08, because the model's hot-climate hall is more efficient than the calculator's
+#: (docs/uncertainty.md lists the suspected causes: evaporative media modulated to the
+#: supply limit, no latent load (LM's sensible heat ratio 0.95-0.99), no chiller part-load
+#: factor). A zone moving out of BAND_MET, or a miss growing past 0.08, fails.
+BAND_MET = {
+    "air_side_fleet": {"4A", "5A", "5B", "6A", "6B", "7", "8"},
+    "water_side_economiser": set(ZONES) - {"1A", "2A"},
+}
+BAND_DRAWS = 400
+
+
+@pytest.mark.parametrize("name", sorted(BAND_MET))
+def test_draw_bands_against_the_published_bands(name):
+    points = [(lat, lon) for _city, lat, lon in CITIES.values()]
+    report = computeatlas.site_report(points, technology=name, draws=BAND_DRAWS, seed=0)
+    band = dict(ARCHETYPES.items())[name][1]
+    for k, zone in enumerate(ZONES):
+        lo, hi = band[zone]
+        d_lo = report["pue_p05"][k] - lo
+        d_hi = report["pue_p95"][k] - hi
+        where = (name, zone, CITIES[zone][0], round(d_lo, 3), round(d_hi, 3))
+        if zone in BAND_MET[name]:
+            assert abs(d_lo) <= 0.03 and abs(d_hi) <= 0.03, where
+        else:
+            assert -0.08 < min(d_lo, d_hi) and max(d_lo, d_hi) <= 0.03, where

@@ -43,12 +43,14 @@ __all__ = [
     "models",
     "presets",
     "rank_sites",
+    "sensitivity",
     "site_report",
 ]
 
 _SUBMODULES = {"datasets", "grid", "models", "presets"}
 _FUNCTIONS = {
     "site_report": "computeatlas.site",
+    "sensitivity": "computeatlas.site",
     "rank_sites": "computeatlas.ranking",
     "latency_field": "computeatlas.ranking",
     "SiteRanking": "computeatlas.ranking",

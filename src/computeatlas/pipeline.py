@@ -222,8 +222,7 @@ def _heat(lay: Layers, scenario: Scenario, price: np.ndarray) -> dict[str, np.nd
     [MWh/yr and GJ/yr per MW_IT] (sold or donated) and the heating-season share.
     """
     tech = scenario.technology
-    avail = _sink_availability(lay, scenario)
-    season = _heating_season(lay)
+    season, avail = heat_inputs(lay, scenario)
     with np.errstate(invalid="ignore"):
         credit = heat.site_heat_credit(
             recoverable_fraction=tech.heat_recovery_fraction,
@@ -249,6 +248,25 @@ def _heat(lay: Layers, scenario: Scenario, price: np.ndarray) -> dict[str, np.nd
         "heat_delivered_gj_per_mw_it": mwh * GJ_PER_MWH,
         "heat_season_share": np.where(mwh > 0, season, 0.0),
     }
+
+
+def heat_inputs(lay: Layers, scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
+    """Heating-season share and sink availability of every sample [1, 1].
+
+    Parameters
+    ----------
+    lay : Layers
+        The window's layers.
+    scenario : Scenario
+        Technology (what it recovers) and IT load.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        Share of the year heat is taken and the share of the offered heat the
+        networks within reach take (0 when the technology recovers nothing).
+    """
+    return _heating_season(lay), _sink_availability(lay, scenario)
 
 
 def _heating_season(lay: Layers) -> np.ndarray:

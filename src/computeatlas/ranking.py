@@ -17,6 +17,7 @@ import pandas as pd
 import xarray as xr
 
 from computeatlas import schema
+from computeatlas.bands import check_draws
 from computeatlas.errors import InputError, ResourceError
 from computeatlas.grid import Window, cell_area_km2, parse_bbox
 from computeatlas.scenario import Scenario, check_number
@@ -88,6 +89,8 @@ def latency_field(
     thresholds_ms: tuple[float, ...] = REACH_THRESHOLDS_MS,
     route: Any = "cloud_backbone",
     weight: Any = "population",
+    draws: int = 0,
+    seed: int = 0,
 ) -> xr.Dataset:
     """Minimum round-trip time to the demand metros and the demand reachable within thresholds.
 
@@ -109,6 +112,12 @@ def latency_field(
         given, else its metro-area population, else 1), ``"equal"``, a column
         of your ``demand_metros`` table, or ``f(table) -> weights`` (see
         :func:`computeatlas.demand.resolve_metros`).
+    draws : int, default 0
+        Paired draws of the route's ``route_factor`` and ``fixed_ms`` over their
+        ranges (``presets/uncertainty.toml``): adds ``min_rtt_ms_p05``,
+        ``min_rtt_ms_p50`` and ``min_rtt_ms_p95``. A route without ranges is fixed.
+    seed : int, default 0
+        Seed of the draws (the same route draws as :func:`rank_sites`).
 
     Returns
     -------
@@ -120,6 +129,7 @@ def latency_field(
     from computeatlas.models import latency, serialised_kernels
 
     scenario = Scenario.build(route=route)
+    n_draws, seed = check_draws(draws, seed)
     thresholds = _thresholds(thresholds_ms)
     metros = resolve_metros(demand_metros, weight=weight)
     weights = _metro_weights(metros)
@@ -153,7 +163,40 @@ def latency_field(
         "fixed_ms": rt.fixed_ms,
         "n_metros": len(metros),
     }
+    if n_draws:
+        _rtt_bands(ds, scenario, n_draws, seed)
     return ds
+
+
+def _rtt_bands(ds: xr.Dataset, scenario: Scenario, n: int, seed: int) -> None:
+    """``min_rtt_ms`` percentiles over paired route draws, in place (cells in chunks).
+
+    The nearest metro is the same in every draw (the RTT grows with distance for
+    any route), so each draw's RTT is ``fixed_d + k_d (rtt - fixed) / k``.
+    """
+    from computeatlas.models import uncertainty
+
+    rt = scenario.route
+    dr = uncertainty.sample(
+        scenario.technology, scenario.ashrae, rt, scenario.heat_price, n=n, seed=seed
+    )
+    x = ((ds["min_rtt_ms"].values - rt.fixed_ms) / rt.route_factor).reshape(-1)
+    out = {k: np.empty(x.size) for k in ("p05", "p50", "p95")}
+    step = max(1, 2**22 // n)
+    for i in range(0, x.size, step):
+        rtt = dr.fixed_ms[None, :] + dr.route_factor[None, :] * x[i : i + step, None]
+        for key, q in uncertainty.band(rtt, axis=1).items():
+            out[key][i : i + step] = q
+    for key, q in out.items():
+        ds[f"min_rtt_ms_{key}"] = (
+            ("lat", "lon"),
+            q.reshape(ds["min_rtt_ms"].shape),
+            {
+                "long_name": f"round-trip time to the nearest metro, {key} over the draws",
+                "units": "ms",
+            },
+        )
+    ds.attrs.update({"draws": n, "seed": seed})
 
 
 def _latency_arrays(
@@ -413,6 +456,8 @@ def rank_sites(
     it_mw: float = 100.0,
     band_rows: int | None = None,
     weight: Any = "population",
+    draws: int = 0,
+    seed: int = 0,
 ) -> SiteRanking:
     """Rank grid cells by the all-in cost of IT energy, within reach of the demand metros.
 
@@ -456,6 +501,15 @@ def rank_sites(
     weight : str or callable, default "population"
         ``"population"`` (metro-area population), ``"equal"``, a column of your
         table or ``f(table) -> weights`` (:func:`computeatlas.demand.resolve_metros`).
+    draws : int, default 0
+        Paired Monte Carlo draws over the parameter ranges of
+        ``presets/uncertainty.toml`` (docs/uncertainty.md): with ``draws > 0`` the
+        grid and the sites carry ``pue``, ``cost_usd_per_mwh_it`` and
+        ``cost_usd_per_mtoken`` as ``_p05``/``_p50``/``_p95`` and ``p_top`` (share of
+        draws in which the cell is among the ``top``), and :meth:`SiteRanking.regions`
+        gives ``p_best``. The ranking itself stays that of the point estimate.
+    seed : int, default 0
+        Seed of the draws: the same seed gives the same bands.
 
     Returns
     -------
@@ -476,18 +530,43 @@ def rank_sites(
         **{k: v for k, v in locals().items() if k in Scenario.OPTIONS}  # one validation
     )
     budget, share, n_top = _ranking_options(max_rtt_ms, mode, min_share, top)
+    n_draws, seed = check_draws(draws, seed)
+    if (
+        n_draws
+        and isinstance(climate, xr.Dataset)
+        and "time" in climate.get("t2m", xr.DataArray()).dims
+    ):
+        raise InputError(
+            "draws need a monthly climatology: an hourly climate is not supported with "
+            "draws > 0; pass a monthly climate, climate=None or draws=0"
+        )
     table = price_table(prices, prices_mode)
     window = Window.from_bbox(bbox, _resolution(resolution))
     metros = resolve_metros(demand_metros, weight=weight)
     weights = _metro_weights(metros)
-    _check_rank_memory(window, len(metros))
+    _check_rank_memory(window, len(metros), n_draws)
     kwargs = dict(metros=metros, weights=weights, prices=table, budget_ms=budget)
     ev = _evaluate(window, scenario, climate, _band_rows(band_rows), kwargs)
     score = ev.values["score_usd_per_mwh_it"]
     eligible = _eligible(ev, weights, mode, share) & np.isfinite(score)
     rank = _rank(window, ev, eligible, metros, weights, scenario)
     ds = _grid_dataset(window, ev, metros, eligible, rank)
-    ds.attrs = _ranking_attrs(window, scenario, ev, metros, budget, mode, share)
+    if n_draws:
+        _add_draws(
+            ds,
+            ev,
+            scenario,
+            metros,
+            weights,
+            rank,
+            n=n_draws,
+            seed=seed,
+            budget_ms=budget,
+            mode=mode,
+            min_share=share,
+            top=n_top,
+        )
+    ds.attrs = {**_ranking_attrs(window, scenario, ev, metros, budget, mode, share), **ds.attrs}
     ds.attrs.update(_input_attrs(prices, prices_mode, weight, climate))
     _warn_fallback(window, ev.layers.regions, eligible)
     ds["eligible"].attrs["long_name"] = f"within {budget:g} ms ({mode}) and priced land"
@@ -571,7 +650,7 @@ def _eligible(ev: Any, weights: np.ndarray, mode: str, share: float) -> np.ndarr
     )
 
 
-def _check_rank_memory(window: Window, n_metros: int) -> None:
+def _check_rank_memory(window: Window, n_metros: int, draws: int = 0) -> None:
     """Refuse a ranking that would not fit, counting what the pipeline allocates."""
     from computeatlas.inputs import shipped_bytes
     from computeatlas.pipeline import MAX_METRO_FIELDS
@@ -583,6 +662,8 @@ def _check_rank_memory(window: Window, n_metros: int) -> None:
 
     per_metro = 2 if n_metros <= MAX_METRO_FIELDS else 0
     kernel = 8.0 * 5 * window.lat.size * window.grid.nlon
+    # draws: about DRAW_FLOATS_PER_CELL float64 arrays of (cells, draws) at the peak
+    kernel += 8.0 * DRAW_FLOATS_PER_CELL * window.size * draws
     _check_memory(
         window.size,
         n_metros,
@@ -597,6 +678,10 @@ def _check_rank_memory(window: Window, n_metros: int) -> None:
 #: intermediates in blocks, outputs, dataset), measured: world at 0.25 and 0.1 deg peak
 #: within 10 % of the estimate (benchmarks/bench_ranking.py prints both).
 RANK_FLOATS_PER_CELL = 70
+
+#: float64 (cells x draws) arrays the Monte Carlo path holds at its peak: PUE, price
+#: factor, price, heat credit, cost, cost per token, score, reach chunk, percentiles.
+DRAW_FLOATS_PER_CELL = 10
 
 
 def _ranking_options(
@@ -722,6 +807,58 @@ def _rank(
     return rank
 
 
+def _add_draws(
+    ds: xr.Dataset,
+    ev: Any,
+    scenario: Scenario,
+    metros: pd.DataFrame,
+    weights: np.ndarray,
+    rank: np.ndarray,
+    *,
+    n: int,
+    seed: int,
+    budget_ms: float,
+    mode: str,
+    min_share: float,
+    top: int,
+) -> None:
+    """Bands, ``p_top`` and the cheapest cell of every draw, added to the ranking grid."""
+    from computeatlas.bands import evaluate_draws
+    from computeatlas.models.uncertainty import top_shares
+
+    de = evaluate_draws(
+        ev,
+        scenario,
+        n=n,
+        seed=seed,
+        metros=metros,
+        weights=weights,
+        budget_ms=budget_ms,
+        mode=mode,
+        min_share=min_share,
+    )
+    dims = ("lat", "lon")
+    for name, values in de.bands().items():
+        ds[name] = (dims, values, schema.attrs(name))
+    point_rank = rank.reshape(-1)[de.index].astype(float)
+    tiebreak = np.where(point_rank > 0, point_rank, np.inf)
+    p_top, best = top_shares(
+        de.values["score_usd_per_mwh_it"], de.eligible, top=top, tiebreak=tiebreak
+    )
+    full = np.zeros(rank.size)
+    full[de.index] = p_top
+    ds["p_top"] = (dims, full.reshape(rank.shape), schema.attrs("p_top"))
+    flat = np.where(best >= 0, de.index[np.maximum(best, 0)], -1)
+    ds["best_cell_by_draw"] = (
+        ("draw",),
+        flat.astype(np.int64),
+        {"long_name": "flat (lat, lon) index of the cheapest eligible cell of each draw; -1 none"},
+    )
+    ds.attrs.update(
+        {"draws": n, "seed": seed, "draws_source": "presets/uncertainty.toml (docs/uncertainty.md)"}
+    )
+
+
 def _best_sites(ds: xr.Dataset, top: int, regions: Any) -> Any:
     import geopandas as gpd
 
@@ -735,7 +872,7 @@ def _best_sites(ds: xr.Dataset, top: int, regions: Any) -> Any:
         "lon": ds["lon"].values[c],
     }
     data.update(regions.columns((r, c)))
-    for var in schema.for_output("sites"):
+    for var in schema.for_output("sites", draws=ds.attrs.get("draws", 0) > 0):
         data[var.name] = ds[var.name].values[r, c]
     if "rtt_ms" in ds:
         for k, label in enumerate(ds["metro"].values):
@@ -785,19 +922,56 @@ def _region_table(ds: xr.Dataset, level: str, resolved: Any = None) -> Any:
     res = _grid_resolution(ds)
     area = np.broadcast_to(cell_area_km2(ds["lat"].values, res)[:, None], score.shape)
     stats = group_stats(lab, score, area, len(regions))
-    has = np.flatnonzero(np.isfinite(stats["min"]))  # may be empty: same columns, no rows
-    flat = stats["argmin"][has]
+    p_best = _p_best(ds, lab, len(regions))
+    has = np.flatnonzero(np.isfinite(stats["min"]) | (p_best > 0))  # may be empty
+    flat = np.maximum(stats["argmin"][has], 0)
     r, c = np.unravel_index(flat, score.shape)
     out = regions.iloc[has].copy()
-    out["best_cost_usd_per_mwh_it"] = stats["min"][has]
-    out["mean_cost_usd_per_mwh_it"] = stats["mean"][has]
-    out["eligible_area_km2"] = stats["weight"][has]
-    out["best_lat"] = ds["lat"].values[r]
-    out["best_lon"] = ds["lon"].values[c]
-    out["best_pue"] = ds["pue"].values[r, c]
+    found = np.isfinite(stats["min"][has])  # False: cheapest only in some draws
+    out["best_cost_usd_per_mwh_it"] = np.where(found, stats["min"][has], np.nan)
+    out["mean_cost_usd_per_mwh_it"] = np.where(found, stats["mean"][has], np.nan)
+    out["eligible_area_km2"] = np.where(found, stats["weight"][has], 0.0)
+    out["best_lat"] = np.where(found, ds["lat"].values[r], np.nan)
+    out["best_lon"] = np.where(found, ds["lon"].values[c], np.nan)
+    out["best_pue"] = np.where(found, ds["pue"].values[r, c], np.nan)
     if resolved is not None:
         provenance = resolved.columns((r, c))
         for name in _PROVENANCE:
-            out[name] = provenance[name]
+            v = np.asarray(provenance[name])
+            out[name] = np.where(found, v, "" if v.dtype == object else np.nan)
+    if "best_cell_by_draw" in ds:
+        _add_draw_columns(out, ds, lab, len(regions), has, p_best)
     out = out.sort_values(["best_cost_usd_per_mwh_it", "best_lat", "best_lon"], kind="stable")
     return gpd.GeoDataFrame(out.reset_index(drop=True), geometry="geometry", crs="EPSG:4326")
+
+
+def _p_best(ds: xr.Dataset, lab: np.ndarray, n_regions: int) -> np.ndarray:
+    """Share of the draws in which each region holds the cheapest eligible cell [1].
+
+    Over all draws: the shares sum to 1 less the share of draws in which no eligible
+    cell lies in any region (``grid.attrs`` of the ranking). Zeros without draws.
+    """
+    if "best_cell_by_draw" not in ds:
+        return np.zeros(n_regions)
+    best = ds["best_cell_by_draw"].values
+    labels = lab.reshape(-1)[best[best >= 0]]
+    labels = labels[labels >= 0]
+    return np.bincount(labels, minlength=n_regions)[:n_regions] / best.size
+
+
+def _add_draw_columns(
+    out: Any, ds: xr.Dataset, lab: np.ndarray, n_regions: int, has: np.ndarray, p_best: np.ndarray
+) -> None:
+    """``p_best``, the best median cost and both rankings of regions, in place."""
+    from computeatlas.models.aggregate import group_stats
+
+    med = np.where(ds["eligible"].values, ds["cost_usd_per_mwh_it_p50"].values, np.nan)
+    stats = group_stats(lab, med, np.ones(med.shape), n_regions)
+    out["p_best"] = p_best[has]
+    out["best_cost_p50_usd_per_mwh_it"] = stats["min"][has]
+    out["rank_by_p_best"] = pd.Series(-out["p_best"].to_numpy()).rank(method="min").to_numpy(int)
+    out["rank_by_median_cost"] = (
+        pd.Series(out["best_cost_p50_usd_per_mwh_it"].to_numpy())
+        .rank(method="min", na_option="bottom")
+        .to_numpy(int)
+    )

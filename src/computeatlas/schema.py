@@ -43,12 +43,15 @@ class Variable:
     outputs : tuple of str
         Where it appears: ``grid`` (``SiteRanking.grid``), ``sites``
         (``SiteRanking.sites``), ``report`` (``site_report``).
+    draws : bool
+        Only with Monte Carlo draws (``draws > 0``).
     """
 
     name: str
     long_name: str
     units: str
     outputs: tuple[str, ...] = ("grid", "sites", "report")
+    draws: bool = False
 
 
 _ALL = ("grid", "sites", "report")
@@ -101,12 +104,46 @@ VARIABLES: tuple[Variable, ...] = (
     ),
 )
 
+#: Variables banded over the draws, with the units of the variable they band.
+_BANDED = (
+    ("pue", "annual power usage effectiveness", "1"),
+    ("cost_usd_per_mwh_it", "cost of IT energy", "USD MWh-1"),
+    ("cost_usd_per_mtoken", "electricity cost per million tokens", "USD Mtoken-1"),
+)
+_PCT = (("p05", "5th"), ("p50", "50th"), ("p95", "95th"))
+VARIABLES += (
+    *(
+        Variable(f"{name}_{key}", f"{word} percentile over the draws: {long}", units, draws=True)
+        for name, long, units in _BANDED
+        for key, word in _PCT
+    ),
+    Variable(
+        "p_top",
+        "share of the draws in which the cell is among the top cells",
+        "1",
+        ("grid", "sites"),
+        draws=True,
+    ),
+)
+
 _BY_NAME = {v.name: v for v in VARIABLES}
 
 
-def for_output(output: str) -> list[Variable]:
-    """Return the variables one output carries, in declaration order."""
-    return [v for v in VARIABLES if output in v.outputs]
+def for_output(output: str, *, draws: bool = False) -> list[Variable]:
+    """Return the variables one output carries, in declaration order.
+
+    Parameters
+    ----------
+    output : {"grid", "sites", "report"}
+        Which output.
+    draws : bool, default False
+        Include the variables that exist only with Monte Carlo draws.
+
+    Returns
+    -------
+    list of Variable
+    """
+    return [v for v in VARIABLES if output in v.outputs and (draws or not v.draws)]
 
 
 def attrs(name: str) -> dict[str, str]:
@@ -119,5 +156,6 @@ def markdown_table() -> str:
     """Return the variables as a Markdown table (for the docs)."""
     rows = ["| name | long_name | units | in |", "|---|---|---|---|"]
     for v in VARIABLES:
-        rows.append(f"| `{v.name}` | {v.long_name} | `{v.units}` | {', '.join(v.outputs)} |")
+        where = ", ".join(v.outputs) + (" (with `draws`)" if v.draws else "")
+        rows.append(f"| `{v.name}` | {v.long_name} | `{v.units}` | {where} |")
     return "\n".join(rows)

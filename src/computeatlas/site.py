@@ -12,7 +12,7 @@ from computeatlas.grid import Window, parse_points
 from computeatlas.presets import CoolingTechnology, HeatPrice, Route, TokenEnergy
 from computeatlas.scenario import Scenario
 
-__all__ = ["site_report"]
+__all__ = ["sensitivity", "site_report"]
 
 
 def site_report(
@@ -29,6 +29,8 @@ def site_report(
     it_mw: float = 100.0,
     carbon_price_usd_per_t: float = 0.0,
     weight: Any = "population",
+    draws: int = 200,
+    seed: int = 0,
 ) -> pd.DataFrame:
     """Report what computeatlas says about a list of places, one row per point.
 
@@ -67,6 +69,15 @@ def site_report(
         given, else its metro-area population, else 1), ``"equal"``, a column
         of your ``demand_metros`` table, or ``f(table) -> weights`` (see
         :func:`computeatlas.demand.resolve_metros`).
+    draws : int, default 200
+        Paired Monte Carlo draws over the parameter ranges of
+        ``presets/uncertainty.toml`` (docs/uncertainty.md): the report carries
+        ``pue``, ``cost_usd_per_mwh_it`` and ``cost_usd_per_mtoken`` as
+        ``_p05``/``_p50``/``_p95`` beside the point estimate. ``0`` for the point
+        estimate alone. The draws are those of :func:`computeatlas.rank_sites`
+        with the same ``seed`` (paired across sites and with the grid).
+    seed : int, default 0
+        Seed of the draws.
 
     Returns
     -------
@@ -97,12 +108,36 @@ def site_report(
     :func:`computeatlas.models.heat.sink_availability` (district-heating demand
     within 30 km over the heat offered, capped at 1).
     """
+    from computeatlas.bands import check_draws, evaluate_draws
+
+    scenario = Scenario.build(**{k: v for k, v in locals().items() if k in Scenario.OPTIONS})
+    n_draws, seed = check_draws(draws, seed)
+    lat, lon, ev, metros = _evaluate_points(
+        points, scenario, demand_metros, weight, prices, prices_mode
+    )
+    out = _report_table(lat, lon, ev, metros, scenario)
+    if n_draws:
+        de = evaluate_draws(ev, scenario, n=n_draws, seed=seed)
+        out = out.assign(**de.bands())
+        out.attrs.update(scenario.attrs())
+        out.attrs.update({"cooling_input_path": ev.cooling_path, "draws": n_draws, "seed": seed})
+    return out
+
+
+def _evaluate_points(
+    points: Any,
+    scenario: Scenario,
+    demand_metros: Any,
+    weight: Any,
+    prices: Any,
+    prices_mode: str,
+) -> tuple[np.ndarray, np.ndarray, Any, Any]:
+    """Parse the points and metros and run the pipeline on them."""
     from computeatlas.datasets import price_table
     from computeatlas.demand import check_weight, resolve_metros
     from computeatlas.pipeline import evaluate
     from computeatlas.ranking import _metro_weights
 
-    scenario = Scenario.build(**{k: v for k, v in locals().items() if k in Scenario.OPTIONS})
     table = price_table(prices, prices_mode)
     lat, lon = parse_points(points)
     check_weight(weight)
@@ -111,7 +146,71 @@ def site_report(
     ev = evaluate(
         Window.at_points(lat, lon), scenario, metros=metros, weights=weights, prices=table
     )
-    return _report_table(lat, lon, ev, metros, scenario)
+    return lat, lon, ev, metros
+
+
+def sensitivity(
+    points: Any,
+    *,
+    variable: str = "cost_usd_per_mwh_it",
+    draws: int = 512,
+    seed: int = 0,
+    technology: str | CoolingTechnology = "air_side_fleet",
+    ashrae_class: Any = "A1",
+    heat_price: str | float | HeatPrice = "donated",
+    energy_per_token: str | float | TokenEnergy = "h100_8b_batch64",
+    prices: pd.DataFrame | None = None,
+    prices_mode: str = "overlay",
+    it_mw: float = 100.0,
+) -> pd.DataFrame:
+    """Which parameters drive the spread of a site's PUE or cost: first-order indices.
+
+    Parameters
+    ----------
+    points : sequence of (lat, lon), DataFrame or GeoDataFrame
+        Sites [deg] (as :func:`site_report`).
+    variable : {"cost_usd_per_mwh_it", "pue", "cost_usd_per_mtoken"}
+        Output whose spread is explained.
+    draws : int, default 512
+        Paired draws (those of :func:`site_report` with the same ``seed``); the
+        estimator needs a few hundred.
+    seed : int, default 0
+        Seed of the draws.
+    technology, ashrae_class, heat_price, energy_per_token, prices, prices_mode, it_mw
+        As :func:`site_report`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per site and varied parameter: ``site`` (position in ``points``),
+        ``parameter`` (``cooling.<name>``, ``heat_usd_per_mwh``, ``price_factor``),
+        ``first_order`` [1] (share of the variance explained by that parameter alone,
+        :func:`computeatlas.models.uncertainty.first_order_indices`), ``lat``, ``lon``;
+        largest first within each site.
+    """
+    from computeatlas.bands import BANDED, check_draws, evaluate_draws
+    from computeatlas.errors import InputError
+    from computeatlas.models.uncertainty import first_order_indices
+
+    if variable not in BANDED:
+        raise InputError(f"variable must be one of {list(BANDED)}, got {variable!r}")
+    options = {k: v for k, v in locals().items() if k in Scenario.OPTIONS}
+    scenario = Scenario.build(**options)
+    n_draws, seed = check_draws(draws, seed)
+    if n_draws < 16:
+        raise InputError(f"draws must be >= 16 for sensitivity indices, got {draws!r}")
+    lat, lon, ev, _ = _evaluate_points(points, scenario, None, "population", prices, prices_mode)
+    de = evaluate_draws(ev, scenario, n=n_draws, seed=seed)
+    rows = []
+    for k, flat in enumerate(de.index):
+        table = de.table(k)
+        inputs = table.drop(columns=list(BANDED))
+        s = first_order_indices(inputs.to_numpy(float), table[variable].to_numpy(float))
+        for name, value in zip(inputs.columns, s, strict=True):
+            rows.append((int(flat), name, float(value), float(lat[flat]), float(lon[flat])))
+    out = pd.DataFrame(rows, columns=["site", "parameter", "first_order", "lat", "lon"])
+    out = out.sort_values(["site", "first_order"], ascending=[True, False], kind="stable")
+    return out.reset_index(drop=True)
 
 
 def _report_table(

@@ -64,9 +64,15 @@ def chiller_cop(cond_c, evap_c, P):
 
 
 @njit(cache=True)
-def _adiabatic(t, td, p_kpa, eff):
+def _wet_bulb(t, td, p_kpa, tw):
+    """Return ``tw`` when the caller computed the wet bulb already (not NaN), else compute it."""
+    return wet_bulb(t, td, p_kpa) if math.isnan(tw) else tw
+
+
+@njit(cache=True)
+def _adiabatic(t, td, p_kpa, eff, tw=math.nan):
     """Supply temperature, supply dew point and added humidity ratio of evaporative cooling."""
-    tw = wet_bulb(t, td, p_kpa)
+    tw = _wet_bulb(t, td, p_kpa, tw)
     ts = t - eff * (t - tw)
     w = humidity_ratio(es_kpa(td), p_kpa)
     # Adiabatic saturation keeps the enthalpy: cp_moist * dT = h_fg * dW.
@@ -93,7 +99,7 @@ def _humidify(t, td, p_kpa, P):
 
 
 @njit(cache=True)
-def _evaporative(t, td, p_kpa, P):
+def _evaporative(t, td, p_kpa, P, tw=math.nan):
     """Evaporative assist for an hour above ``T_MAX``: (feasible, water kg/kWh_IT).
 
     The media are modulated to just reach the supply limit, effectiveness
@@ -101,20 +107,20 @@ def _evaporative(t, td, p_kpa, P):
     supply dew point after adiabatic saturation is within ``DP_MAX`` (the
     dew-point limit and the RH limit at ``T_MAX``).
     """
-    tw = wet_bulb(t, td, p_kpa)
+    tw = _wet_bulb(t, td, p_kpa, tw)
     if t - tw <= 0.0:
         return False, 0.0
     e = (t - P[T_MAX]) / (t - tw)
     if e > P[EVAP_EFF]:
         return False, 0.0
-    _ts, tds, dw = _adiabatic(t, td, p_kpa, e)
+    _ts, tds, dw = _adiabatic(t, td, p_kpa, e, tw)
     if tds > P[DP_MAX]:
         return False, 0.0
     return True, 3600.0 * dw / (P[CP_AIR] * P[AIR_DT])
 
 
 @njit(cache=True)
-def _air_side(t, td, p_kpa, P, fan):
+def _air_side(t, td, p_kpa, P, fan, tw=math.nan):
     """Air-side economiser hour: (mechanical power, mode, water kg/kWh)."""
     if t <= P[T_MAX] and td <= P[DP_MAX]:
         return 0.0, MODE_FREE, _humidify(t, td, p_kpa, P)
@@ -129,7 +135,7 @@ def _air_side(t, td, p_kpa, P, fan):
         and t - P[EVAP_EFF] * (t - td) <= P[T_MAX]
         and td <= P[DP_MAX] + 1e-6
     ):
-        ok, water = _evaporative(t, td, p_kpa, P)
+        ok, water = _evaporative(t, td, p_kpa, P, tw)
         if ok:
             return 0.0, MODE_ADIABATIC, water
     t_return = P[T_MAX] + P[AIR_DT]
@@ -144,19 +150,19 @@ def _air_side(t, td, p_kpa, P, fan):
 
 
 @njit(cache=True)
-def _hour_air(t, td, p_kpa, P):
+def _hour_air(t, td, p_kpa, P, tw):
     """Direct air-side economiser (with optional adiabatic assist)."""
-    mech_p, mode, water = _air_side(t, td, p_kpa, P, P[FAN])
+    mech_p, mode, water = _air_side(t, td, p_kpa, P, P[FAN], tw)
     return P[ELEC] + P[FAN] + mech_p, mode, water
 
 
 @njit(cache=True)
-def _hour_water(t, td, p_kpa, P):
+def _hour_water(t, td, p_kpa, P, tw):
     """Water-side economiser: cooling tower, plate heat exchanger, trim chiller."""
     fan = P[FAN]
     pump = P[PUMP]
     base = P[ELEC]
-    tw = wet_bulb(t, td, p_kpa)
+    tw = _wet_bulb(t, td, p_kpa, tw)
     tcw = tw + P[TOWER]
     approach = tcw + P[HX]
     if approach <= P[CHW_S]:
@@ -186,7 +192,7 @@ def _hour_chiller(t, td, p_kpa, P):
 
 
 @njit(cache=True)
-def _hour_liquid(t, td, p_kpa, P):
+def _hour_liquid(t, td, p_kpa, P, tw):
     """Direct liquid cooling on warm water; the residual heat goes by the air side.
 
     The hour's mode is the more demanding of the two paths.
@@ -201,7 +207,7 @@ def _hour_liquid(t, td, p_kpa, P):
         done = False
         t_reject = t + P[DC_APP]
         if P[ADIABATIC] > 0.5:
-            ts, _tds, dw = _adiabatic(t, td, p_kpa, P[EVAP_EFF])
+            ts, _tds, dw = _adiabatic(t, td, p_kpa, P[EVAP_EFF], tw)
             if ts + P[DC_APP] <= P[FWS]:
                 water += lf * 3600.0 * dw / (P[CP_AIR] * P[AIR_DT])
                 mode = MODE_ADIABATIC
@@ -211,7 +217,7 @@ def _hour_liquid(t, td, p_kpa, P):
         if not done:
             liq_mech = lf * (1.0 + pump) / chiller_cop(t_reject, P[FWS], P)
             mode = MODE_FULL
-    air_mech, air_mode, air_water = _air_side(t, td, p_kpa, P, fan)
+    air_mech, air_mode, air_water = _air_side(t, td, p_kpa, P, fan, tw)
     mode = max(mode, air_mode)
     water += (1.0 - lf) * air_water
     overhead = P[ELEC] + (1.0 - lf) * fan + pump + liq_mech + (1.0 - lf) * air_mech
@@ -232,18 +238,28 @@ def hour(t, td, p_kpa, P):
     water : float
         Water evaporated [kg (about L) per kWh of IT energy].
     """
+    return hour_tw(t, td, math.nan, p_kpa, P)
+
+
+@njit(cache=True)
+def hour_tw(t, td, tw, p_kpa, P):
+    """:func:`hour` with the hour's wet bulb ``tw`` given (NaN: computed when needed).
+
+    ``tw`` must be ``wet_bulb(t, min(td, t), p_kpa)``; callers that evaluate one
+    hour under many parameter vectors compute it once.
+    """
     if math.isnan(t) or math.isnan(td):
         return math.nan, -1, math.nan
     if td > t:
         td = t
     econ = int(P[ECON])
     if econ == 0:
-        return _hour_air(t, td, p_kpa, P)
+        return _hour_air(t, td, p_kpa, P, tw)
     if econ == 1:
-        return _hour_water(t, td, p_kpa, P)
+        return _hour_water(t, td, p_kpa, P, tw)
     if econ == 2:
         return _hour_chiller(t, td, p_kpa, P)
-    return _hour_liquid(t, td, p_kpa, P)
+    return _hour_liquid(t, td, p_kpa, P, tw)
 
 
 @njit(cache=True)

@@ -727,3 +727,104 @@ def _cooling_dataset(
         coords=coords,
         attrs=attrs,
     )
+
+
+def pack_draws(
+    technology: str | CoolingTechnology,
+    ashrae: str | AshraeClass,
+    values: dict[str, np.ndarray],
+    n: int,
+) -> np.ndarray:
+    """Pack ``n`` parameter draws into kernel vectors, one row per draw.
+
+    Parameters
+    ----------
+    technology : str or CoolingTechnology
+        Cooling preset the draws perturb.
+    ashrae : str or AshraeClass
+        Envelope (the technology's own where it names one).
+    values : dict of numpy.ndarray
+        Parameter -> (n,) values: CoolingTechnology fields, envelope limits
+        (``t_max_c``, ``dp_max_c``, ``dp_min_c``, ``rh_max_pct``) and
+        ``chiller_cop_error`` (relative error of the rated COP [1]).
+    n : int
+        Number of draws.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape (n, N_PARAMS); row ``k`` is :func:`pack_parameters` of draw ``k``,
+        so derived slots (fan power, chilled-water supply, dew-point cap) follow.
+    """
+    from dataclasses import replace
+
+    tech = cooling_preset(technology)
+    env = envelope_for(tech, ashrae)
+    env_keys = ("t_max_c", "dp_max_c", "dp_min_c", "rh_max_pct")
+    out = np.empty((int(n), _k.N_PARAMS))
+    for d in range(int(n)):
+        changes = {
+            k: float(v[d])
+            for k, v in values.items()
+            if k not in env_keys and k != "chiller_cop_error"
+        }
+        if "chiller_cop_error" in values:
+            err = float(values["chiller_cop_error"][d])
+            changes["chiller_rated_cop"] = tech.chiller_rated_cop * (1.0 + err)
+        env_changes: dict[str, Any] = {k: float(values[k][d]) for k in env_keys if k in values}
+        e = replace(env, **env_changes)
+        out[d] = pack_parameters(tech.replace(**changes, envelope=""), e)
+    return out
+
+
+def climatology_pue_draws(
+    monthly_mean_c: np.ndarray,
+    dew_point_quantiles_c: np.ndarray,
+    exceedance_pct: np.ndarray,
+    PD: np.ndarray,
+    *,
+    land_fraction: np.ndarray,
+    elevation_m: np.ndarray,
+    todo: np.ndarray | None = None,
+) -> np.ndarray:
+    """Annual PUE of every sample under each packed parameter draw (climatology path).
+
+    Parameters
+    ----------
+    monthly_mean_c, dew_point_quantiles_c, exceedance_pct, land_fraction, elevation_m
+        As :func:`climatology_cooling` [degC, degC, %, 1, m].
+    PD : numpy.ndarray
+        Packed draws (:func:`pack_draws`), shape (draws, N_PARAMS).
+    todo : numpy.ndarray of bool, optional
+        Samples to compute (others NaN); default all.
+
+    Returns
+    -------
+    numpy.ndarray
+        PUE [1], shape (..., draws). With one draw equal to
+        :func:`pack_parameters` it equals ``climatology_cooling(...)["pue"]``.
+    """
+    from computeatlas._kernels.cooling_draws import annual_pue_draws
+
+    tm = np.asarray(monthly_mean_c, dtype=float)
+    lead = tm.shape[:-1]
+    n = int(np.prod(lead))
+    exc = np.asarray(exceedance_pct, dtype=float)
+    order = np.argsort(exc)
+    dq = np.asarray(dew_point_quantiles_c, dtype=float)[..., order]
+    dtr = _diurnal_range(np.broadcast_to(land_fraction, lead), None).reshape(-1)
+    p = _pressure_from_elevation(np.broadcast_to(elevation_m, lead), lead).reshape(-1)
+    mask = np.ones(n, bool) if todo is None else np.broadcast_to(todo, lead).reshape(-1)
+    idx = np.flatnonzero(mask)
+    out = np.full((n, PD.shape[0]), np.nan)
+    if idx.size:
+        out[idx] = annual_pue_draws(
+            np.ascontiguousarray(tm.reshape(n, -1)[idx]),
+            np.ascontiguousarray(dq.reshape(n, -1)[idx]),
+            exc[order],
+            np.ascontiguousarray(dtr[idx]),
+            np.full(idx.size, SYNOPTIC_SD_K),
+            np.ascontiguousarray(p[idx]),
+            np.ascontiguousarray(PD, dtype=float),
+        )
+    return out.reshape(*lead, PD.shape[0])

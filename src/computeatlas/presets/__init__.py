@@ -35,6 +35,7 @@ __all__ = [
     "names",
     "route",
     "token_energy",
+    "uncertainty_table",
 ]
 
 
@@ -391,6 +392,30 @@ def heat_price(name: str | float | HeatPrice = "donated") -> HeatPrice:
     eur = raw.pop("eur_per_mwh_heat")
     rate = _usd_per_eur(int(raw.pop("fx_year")))
     return HeatPrice(name=str(name), usd_per_mwh_heat=eur * rate, **raw)
+
+
+def uncertainty_table(family: str) -> dict[str, Any]:
+    """Parameter ranges for Monte Carlo draws (``presets/uncertainty.toml``).
+
+    Parameters
+    ----------
+    family : {"cooling", "route", "heat_price", "price"}
+        Table of the file.
+
+    Returns
+    -------
+    dict
+        Preset name (or price table) -> parameter -> ``[low, high]``, with a
+        ``source`` per preset; empty for an unknown family. Heat-price ranges come
+        converted to USD at the preset's exchange rate (``usd_per_mwh_heat``).
+    """
+    table = {k: dict(v) for k, v in _load("uncertainty").get(family, {}).items()}
+    if family == "heat_price":
+        for name, spec in table.items():
+            raw = _load("heat_prices")[name]
+            rate = _usd_per_eur(int(raw["fx_year"]))
+            spec["usd_per_mwh_heat"] = [rate * float(v) for v in spec.pop("eur_per_mwh_heat")]
+    return table
 
 
 def _usd_per_eur(year: int) -> float:
