@@ -32,20 +32,29 @@ BANDED = ("pue", "cost_usd_per_mwh_it", "cost_usd_per_mtoken")
 MAX_DRAWS = 10_000
 
 
-def check_draws(draws: Any, seed: Any) -> tuple[int, int]:
-    """Validate ``draws`` (>= 0, whole) and ``seed`` (whole, >= 0).
+def check_draws(draws: Any, seed: Any, *, climate: Any = None) -> tuple[int, int]:
+    """Validate ``draws`` (>= 0, whole) and ``seed`` (whole, >= 0), before any work.
 
     Parameters
     ----------
     draws, seed : int
         As passed by the user.
+    climate : xarray.Dataset, optional
+        A user climate: draws need a monthly one.
 
     Returns
     -------
     (int, int)
     """
+    import xarray as xr
+
     n = int(check_number("draws", draws, minimum=0.0, maximum=MAX_DRAWS, integer=True))
     s = int(check_number("seed", seed, minimum=0.0, maximum=2.0**63 - 1, integer=True))
+    if n and isinstance(climate, xr.Dataset) and "time" in climate.get("t2m", xr.DataArray()).dims:
+        raise InputError(
+            "draws need a monthly climatology: an hourly climate is not supported with "
+            "draws > 0; pass a monthly climate, climate=None or draws=0"
+        )
     return n, s
 
 

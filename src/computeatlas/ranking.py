@@ -501,15 +501,10 @@ def rank_sites(
     weight : str or callable, default "population"
         ``"population"`` (metro-area population), ``"equal"``, a column of your
         table or ``f(table) -> weights`` (:func:`computeatlas.demand.resolve_metros`).
-    draws : int, default 0
-        Paired Monte Carlo draws over the parameter ranges of
-        ``presets/uncertainty.toml`` (docs/uncertainty.md): with ``draws > 0`` the
-        grid and the sites carry ``pue``, ``cost_usd_per_mwh_it`` and
-        ``cost_usd_per_mtoken`` as ``_p05``/``_p50``/``_p95`` and ``p_top`` (share of
-        draws in which the cell is among the ``top``), and :meth:`SiteRanking.regions`
-        gives ``p_best``. The ranking itself stays that of the point estimate.
-    seed : int, default 0
-        Seed of the draws: the same seed gives the same bands.
+    draws, seed : int, default 0
+        Paired Monte Carlo draws and their seed (docs/uncertainty.md): adds
+        ``_p05``/``_p50``/``_p95`` bands, ``p_top`` and, in :meth:`SiteRanking.regions`,
+        ``p_best``; the rank stays that of the point estimate.
 
     Returns
     -------
@@ -526,20 +521,9 @@ def rank_sites(
     from computeatlas.datasets import price_table
     from computeatlas.demand import resolve_metros
 
-    scenario = Scenario.build(
-        **{k: v for k, v in locals().items() if k in Scenario.OPTIONS}  # one validation
-    )
+    scenario = Scenario.build(**{k: v for k, v in locals().items() if k in Scenario.OPTIONS})
     budget, share, n_top = _ranking_options(max_rtt_ms, mode, min_share, top)
-    n_draws, seed = check_draws(draws, seed)
-    if (
-        n_draws
-        and isinstance(climate, xr.Dataset)
-        and "time" in climate.get("t2m", xr.DataArray()).dims
-    ):
-        raise InputError(
-            "draws need a monthly climatology: an hourly climate is not supported with "
-            "draws > 0; pass a monthly climate, climate=None or draws=0"
-        )
+    n_draws, seed = check_draws(draws, seed, climate=climate)
     table = price_table(prices, prices_mode)
     window = Window.from_bbox(bbox, _resolution(resolution))
     metros = resolve_metros(demand_metros, weight=weight)
@@ -547,30 +531,34 @@ def rank_sites(
     _check_rank_memory(window, len(metros), n_draws)
     kwargs = dict(metros=metros, weights=weights, prices=table, budget_ms=budget)
     ev = _evaluate(window, scenario, climate, _band_rows(band_rows), kwargs)
+    rule = {"budget_ms": budget, "mode": mode, "min_share": share, "top": n_top}
+    inputs = _input_attrs(prices, prices_mode, weight, climate)
+    return _ranking(window, ev, scenario, metros, weights, rule, inputs, (n_draws, seed))
+
+
+def _ranking(
+    window: Window,
+    ev: Any,
+    scenario: Scenario,
+    metros: pd.DataFrame,
+    weights: np.ndarray,
+    rule: dict[str, Any],
+    inputs: dict[str, str],
+    draws: tuple[int, int],
+) -> SiteRanking:
+    """Eligibility, rank, the grid dataset (with bands when drawn) and its attributes."""
+    budget, mode, share = rule["budget_ms"], rule["mode"], rule["min_share"]
     score = ev.values["score_usd_per_mwh_it"]
     eligible = _eligible(ev, weights, mode, share) & np.isfinite(score)
     rank = _rank(window, ev, eligible, metros, weights, scenario)
     ds = _grid_dataset(window, ev, metros, eligible, rank)
-    if n_draws:
-        _add_draws(
-            ds,
-            ev,
-            scenario,
-            metros,
-            weights,
-            rank,
-            n=n_draws,
-            seed=seed,
-            budget_ms=budget,
-            mode=mode,
-            min_share=share,
-            top=n_top,
-        )
-    ds.attrs = {**_ranking_attrs(window, scenario, ev, metros, budget, mode, share), **ds.attrs}
-    ds.attrs.update(_input_attrs(prices, prices_mode, weight, climate))
+    if draws[0]:
+        _add_draws(ds, ev, scenario, metros, weights, rank, n=draws[0], seed=draws[1], rule=rule)
+    attrs = _ranking_attrs(window, scenario, ev, metros, budget, mode, share)
+    ds.attrs = {**attrs, **ds.attrs, **inputs}
     _warn_fallback(window, ev.layers.regions, eligible)
     ds["eligible"].attrs["long_name"] = f"within {budget:g} ms ({mode}) and priced land"
-    return SiteRanking(grid=ds, metros=metros, top=n_top, _regions=ev.layers.regions)
+    return SiteRanking(grid=ds, metros=metros, top=rule["top"], _regions=ev.layers.regions)
 
 
 #: Share of the eligible area priced by a fallback median above which rank_sites warns.
@@ -619,7 +607,7 @@ def _warn_fallback(window: Window, regions: Any, eligible: np.ndarray) -> None:
 
     message = fallback_message(window, regions, eligible)
     if message:
-        warnings.warn(message, ComputeAtlasWarning, stacklevel=3)
+        warnings.warn(message, ComputeAtlasWarning, stacklevel=4)
 
 
 def _band_rows(band_rows: Any) -> int | None:
@@ -817,12 +805,12 @@ def _add_draws(
     *,
     n: int,
     seed: int,
-    budget_ms: float,
-    mode: str,
-    min_share: float,
-    top: int,
+    rule: dict[str, Any],
 ) -> None:
-    """Bands, ``p_top`` and the cheapest cell of every draw, added to the ranking grid."""
+    """Bands, ``p_top`` and the cheapest cell of every draw, added to the ranking grid.
+
+    ``rule`` holds the ranking's ``budget_ms``, ``mode``, ``min_share`` and ``top``.
+    """
     from computeatlas.bands import evaluate_draws
     from computeatlas.models.uncertainty import top_shares
 
@@ -833,9 +821,9 @@ def _add_draws(
         seed=seed,
         metros=metros,
         weights=weights,
-        budget_ms=budget_ms,
-        mode=mode,
-        min_share=min_share,
+        budget_ms=rule["budget_ms"],
+        mode=rule["mode"],
+        min_share=rule["min_share"],
     )
     dims = ("lat", "lon")
     for name, values in de.bands().items():
@@ -843,7 +831,7 @@ def _add_draws(
     point_rank = rank.reshape(-1)[de.index].astype(float)
     tiebreak = np.where(point_rank > 0, point_rank, np.inf)
     p_top, best = top_shares(
-        de.values["score_usd_per_mwh_it"], de.eligible, top=top, tiebreak=tiebreak
+        de.values["score_usd_per_mwh_it"], de.eligible, top=rule["top"], tiebreak=tiebreak
     )
     full = np.zeros(rank.size)
     full[de.index] = p_top

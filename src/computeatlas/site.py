@@ -61,7 +61,6 @@ def site_report(
     it_mw : float, default 100
         IT load of the site [MW], used to compare the heat offered with the
         heat demand within reach.
-
     carbon_price_usd_per_t : float, default 0
         Carbon price [USD/tCO2] added to ``score_usd_per_mwh_it``.
     weight : str or callable, default "population"
@@ -69,15 +68,10 @@ def site_report(
         given, else its metro-area population, else 1), ``"equal"``, a column
         of your ``demand_metros`` table, or ``f(table) -> weights`` (see
         :func:`computeatlas.demand.resolve_metros`).
-    draws : int, default 200
-        Paired Monte Carlo draws over the parameter ranges of
-        ``presets/uncertainty.toml`` (docs/uncertainty.md): the report carries
-        ``pue``, ``cost_usd_per_mwh_it`` and ``cost_usd_per_mtoken`` as
-        ``_p05``/``_p50``/``_p95`` beside the point estimate. ``0`` for the point
-        estimate alone. The draws are those of :func:`computeatlas.rank_sites`
-        with the same ``seed`` (paired across sites and with the grid).
-    seed : int, default 0
-        Seed of the draws.
+    draws, seed : int, default 200 and 0
+        Paired Monte Carlo draws and their seed (docs/uncertainty.md): adds
+        ``_p05``/``_p50``/``_p95`` bands; the draws of :func:`computeatlas.rank_sites`
+        with the same seed. ``draws=0``: the point estimate alone.
 
     Returns
     -------
@@ -117,10 +111,9 @@ def site_report(
     )
     out = _report_table(lat, lon, ev, metros, scenario)
     if n_draws:
-        de = evaluate_draws(ev, scenario, n=n_draws, seed=seed)
-        out = out.assign(**de.bands())
-        out.attrs.update(scenario.attrs())
-        out.attrs.update({"cooling_input_path": ev.cooling_path, "draws": n_draws, "seed": seed})
+        attrs = {**out.attrs, "draws": n_draws, "seed": seed}
+        out = out.assign(**evaluate_draws(ev, scenario, n=n_draws, seed=seed).bands())
+        out.attrs.update(attrs)
     return out
 
 
