@@ -211,3 +211,13 @@ def test_help_is_plain_text(capsys):
             main(argv)
         out = capsys.readouterr().out
         assert "``" not in out and "usage: computeatlas" in out
+
+
+def test_rank_draws_print_the_band(capsys):
+    base = ["rank", "--bbox", "110,38,116,42", "--metros", "Beijing", "--max-rtt", "20"]
+    argv = [*base, "--draws", "16", "--seed", "2", "--quiet", "--show", "3"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "cost_usd_per_mwh_it_p05" in out and "p_top" in out
+    assert main([*base, "--draws=-1", "--quiet"]) == 2
+    assert "draws" in capsys.readouterr().err

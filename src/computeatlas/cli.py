@@ -194,6 +194,8 @@ def _rank(args: argparse.Namespace) -> int:
             mode=args.mode,
             min_share=args.min_share,
             top=args.top,
+            draws=args.draws,
+            seed=args.seed,
         )
         bar.step(f"{int(ranking.grid['eligible'].sum())} eligible cells; best sites")
         sites = ranking.sites
@@ -220,6 +222,8 @@ def _print_sites(sites: Any, show: int) -> None:
     if not len(sites):
         print("no eligible cell: widen the bbox or raise --max-rtt")
     elif show:
+        if "cost_usd_per_mwh_it_p05" in sites:  # with --draws: the band and p_top
+            cols += ["cost_usd_per_mwh_it_p05", "cost_usd_per_mwh_it_p95", "p_top"]
         print(sites[cols].head(show).to_string(index=False))
 
 
@@ -414,6 +418,10 @@ def _rank_parser(r: argparse.ArgumentParser) -> None:
         help="convert non-USD prices at the shipped annual rate of each row's year",
     )
     r.add_argument("--top", type=int, default=100, help="number of best cells to export")
+    r.add_argument(
+        "--draws", type=int, default=0, help="Monte Carlo draws for bands and p_top (default 0)"
+    )
+    r.add_argument("--seed", type=int, default=0, help="seed of the draws (default 0)")
     r.add_argument("--show", type=int, default=10, help="rows to print")
     r.add_argument("--out", help="output file (.geojson with .qml style, .gpkg, .parquet, .tif)")
     r.add_argument("--quiet", action="store_true", help="no progress on stderr")
