@@ -386,6 +386,87 @@ for e in (presets.token_energy().mwh_per_mtoken, 1e-4, 3e-4):
                                                                          strict=True)))
 """),
     ],
+    "06_how_sure.ipynb": [
+        md("""
+# How sure is it? Bands, p_top and p_best
+
+Every cost computeatlas reports rests on parameters that are uncertain: the UPS and fan
+efficiencies of a hall, the set points its operator runs, the basis and age of an
+electricity price row, the route a fibre takes, the price of heat. With `draws=N`
+computeatlas redoes the whole pipeline `N` times over the cited parameter ranges of
+`presets/uncertainty.toml` (docs/uncertainty.md), with the *same* draw for every cell and
+site (paired draws), and reports
+
+* `*_p05`, `*_p50`, `*_p95` for `pue`, `cost_usd_per_mwh_it` and `cost_usd_per_mtoken`;
+* `p_top`: the share of draws in which a cell is among the `top` cells;
+* `p_best` per region: the share of draws in which the region holds the cheapest eligible cell.
+"""),
+        code("""
+import matplotlib.pyplot as plt
+import computeatlas
+"""),
+        md("## East Asia: within 50 ms of Beijing, Shanghai, Seoul and Tokyo"),
+        code("""
+metros = ["Beijing", "Shanghai", "Seoul", "Tokyo"]
+east = computeatlas.rank_sites((95, 18, 150, 55), metros, max_rtt_ms=50, draws=64, seed=0)
+cols = ["rank", "admin1", "cost_usd_per_mwh_it", "cost_usd_per_mwh_it_p05",
+        "cost_usd_per_mwh_it_p50", "cost_usd_per_mwh_it_p95", "p_top"]
+east.sites[cols].head(10).round(3)
+"""),
+        md("""
+The point ranking's top cells are close to ties; `p_top` says how often each one stays in
+the top 100 when the parameters move. Per province, the chance of holding the cheapest
+cell (`p_best`, summing to 1) and the ranking by the median cost of the best cell:
+"""),
+        code("""
+reg = east.regions("admin1")
+reg[reg["p_best"] > 0][["name", "best_cost_usd_per_mwh_it", "best_cost_p50_usd_per_mwh_it",
+                        "p_best", "rank_by_p_best", "rank_by_median_cost",
+                        "price_basis", "price_flags"]].sort_values("rank_by_p_best")
+"""),
+        md("## Europe: within 30 ms of Frankfurt, London, Paris and Amsterdam"),
+        code("""
+flap = ["Frankfurt", "London", "Paris", "Amsterdam"]
+europe = computeatlas.rank_sites((-12, 35, 35, 72), flap, max_rtt_ms=30, draws=64, seed=0)
+reg = europe.regions("admin0")
+reg[reg["p_best"] > 0][["name", "best_cost_usd_per_mwh_it", "best_cost_p50_usd_per_mwh_it",
+                        "p_best", "rank_by_p_best", "price_basis", "price_flags"]]
+"""),
+        code("""
+top = europe.regions("admin0").sort_values("best_cost_usd_per_mwh_it").head(8)
+fig, ax = plt.subplots(figsize=(8, 3.5))
+g = europe.grid
+for k, row in enumerate(top.itertuples()):
+    cell = dict(lat=row.best_lat, lon=row.best_lon)
+    lo, mid, hi = (float(g[f"cost_usd_per_mwh_it_{q}"].sel(**cell)) for q in ("p05", "p50", "p95"))
+    ax.errorbar(k, mid, yerr=[[mid - lo], [hi - mid]], fmt="o", capsize=4)
+ax.set_xticks(range(len(top)), top["name"], rotation=30, ha="right")
+ax.set_ylabel("cost of IT energy [USD/MWh_IT]")
+ax.set_title("best cell per country: median and 5-95 % band over 64 draws")
+plt.tight_layout()
+plt.show()
+"""),
+        md("""
+## What drives a site's spread?
+
+`computeatlas.sensitivity` estimates first-order indices (the share of a site's variance
+explained by each parameter alone) from the same paired draws:
+"""),
+        code("""
+sites = [(40.84, 111.75), (50.11, 8.68), (33.45, -112.07)]  # Hohhot, Frankfurt, Phoenix
+s = computeatlas.sensitivity(sites, draws=256, seed=0)
+s.groupby("site").head(3).round(3)
+"""),
+        code("""
+computeatlas.sensitivity(sites, variable="pue", draws=256, seed=0).groupby("site").head(3).round(3)
+"""),
+        md("""
+Where the price row is on an uncertain basis (a 2022 crisis-year price, a tariff without
+its network charges, a fallback median), the price factor drives the cost; the PUE's spread
+comes from the UPS efficiency and the fans in cool places and from the supply-air limit in
+hot ones (Lei & Masanet 2020 also find climate and UPS efficiency the most important).
+"""),
+    ],
 }
 
 

@@ -225,8 +225,10 @@ def test_site_report_draws_pair_with_the_grid(east_asia):
 
 def test_sensitivity_names_what_drives_a_site():
     s = computeatlas.sensitivity([(40.8, 111.7), (25.8, -80.3)], draws=256, seed=0)
-    assert list(s.columns[:3]) == ["site", "parameter", "first_order"]
+    assert list(s.columns[:4]) == ["site", "parameter", "first_order", "noise_floor"]
     assert set(s["site"]) == {0, 1}
+    assert "fixed_ms" not in set(s["parameter"])  # routes move eligibility, not cost
+    assert 0 < s["noise_floor"].max() < 0.1
     # the price factor dominates the cost of energy where the price row is uncertain
     top = s[s["site"] == 0].sort_values("first_order").iloc[-1]
     assert top["parameter"] == "price_factor"

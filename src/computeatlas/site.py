@@ -142,6 +142,10 @@ def _evaluate_points(
     return lat, lon, ev, metros
 
 
+#: Dummy inputs drawn beside the parameters to measure the estimator's noise.
+_DUMMIES = 4
+
+
 def sensitivity(
     points: Any,
     *,
@@ -178,12 +182,16 @@ def sensitivity(
         One row per site and varied parameter: ``site`` (position in ``points``),
         ``parameter`` (``cooling.<name>``, ``heat_usd_per_mwh``, ``price_factor``),
         ``first_order`` [1] (share of the variance explained by that parameter alone,
-        :func:`computeatlas.models.uncertainty.first_order_indices`), ``lat``, ``lon``;
-        largest first within each site.
+        :func:`computeatlas.models.uncertainty.first_order_indices`), ``noise_floor``
+        (the largest index of independent dummy inputs drawn alongside: an index below
+        it cannot be told from sampling noise), ``lat``, ``lon``; largest first within
+        each site. Route parameters are left out: they move eligibility, not a
+        site's PUE or cost.
     """
     from computeatlas.bands import BANDED, check_draws, evaluate_draws
     from computeatlas.errors import InputError
     from computeatlas.models.uncertainty import first_order_indices
+    from computeatlas.models.uncertainty import uniform_stream as uncertainty_stream
 
     if variable not in BANDED:
         raise InputError(f"variable must be one of {list(BANDED)}, got {variable!r}")
@@ -194,14 +202,22 @@ def sensitivity(
         raise InputError(f"draws must be >= 16 for sensitivity indices, got {draws!r}")
     lat, lon, ev, _ = _evaluate_points(points, scenario, None, "population", prices, prices_mode)
     de = evaluate_draws(ev, scenario, n=n_draws, seed=seed)
+    # Route parameters move eligibility only, never a site's PUE or cost. Dummy inputs
+    # (independent of everything) give the estimator's noise floor for these draws.
+    dummies = np.column_stack(
+        [uncertainty_stream(seed, f"dummy:{i}", n_draws) for i in range(_DUMMIES)]
+    )
     rows = []
     for k, flat in enumerate(de.index):
         table = de.table(k)
-        inputs = table.drop(columns=list(BANDED))
-        s = first_order_indices(inputs.to_numpy(float), table[variable].to_numpy(float))
-        for name, value in zip(inputs.columns, s, strict=True):
-            rows.append((int(flat), name, float(value), float(lat[flat]), float(lon[flat])))
-    out = pd.DataFrame(rows, columns=["site", "parameter", "first_order", "lat", "lon"])
+        inputs = table.drop(columns=[*BANDED, "route_factor", "fixed_ms"], errors="ignore")
+        y = table[variable].to_numpy(float)
+        s = first_order_indices(np.column_stack([inputs.to_numpy(float), dummies]), y)
+        floor = float(np.max(s[-_DUMMIES:]))
+        for name, value in zip(inputs.columns, s[:-_DUMMIES], strict=True):
+            rows.append((int(flat), name, float(value), floor, float(lat[flat]), float(lon[flat])))
+    columns = ["site", "parameter", "first_order", "noise_floor", "lat", "lon"]
+    out = pd.DataFrame(rows, columns=columns)
     out = out.sort_values(["site", "first_order"], ascending=[True, False], kind="stable")
     return out.reset_index(drop=True)
 
