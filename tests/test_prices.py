@@ -1,6 +1,7 @@
 """Prices on one declared basis, provenance with the answer, user overlays, unhostable land."""
 
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -24,6 +25,9 @@ BASES = {
 }
 
 
+RAW_PRICES = Path(__file__).parents[1] / "grids" / "sources" / "electricity_prices_raw.csv"
+
+
 def _rate(currency, year):
     return float(
         ds.exchange_rates().set_index(["currency", "year"]).at[(currency, year), "usd_per_unit"]
@@ -45,7 +49,7 @@ def test_every_row_declares_its_basis_and_off_basis_rows_are_flagged():
     # Every 2022 row (the energy-crisis year) says so.
     assert flags[p["year"] == 2022].str.contains("crisis_year_2022").all()
     by = p.set_index("region_code")
-    assert by.at["DK", "basis"] == "all_in_incl_taxes"  # GlobalPetrolPrices June 2022
+    assert by.at["CH", "basis"] == "all_in_incl_taxes"  # GlobalPetrolPrices June 2022
     assert by.at["NO4", "use"] == "excluded"  # Norway has no all-in country row
     assert by.at["CN-BJ", "use"] == "excluded"  # demand charge not in the source
 
@@ -57,6 +61,25 @@ def test_excluded_rows_are_not_used():
     # Beijing's two-part energy charge lacks its demand charge: the national row.
     assert r.at["CN-BJ", "price_source"] == "country"
     assert r.at["CN-BJ", "price_region_code"] == "CN"
+
+
+@pytest.mark.parametrize(
+    ("cc", "eur_per_mwh", "gpp_2022_eur_per_kwh"),
+    [("DK", 121.6, 0.322), ("PL", 193.5, 0.251), ("RO", 188.7, 0.203), ("GR", 173.8, 0.117)],
+)
+def test_crisis_year_rows_replaced_by_eurostat_2025(cc, eur_per_mwh, gpp_2022_eur_per_kwh):
+    # Eurostat nrg_pc_205, 2025-S2, band IC, excl. VAT, as printed in the stored country
+    # reports (grids/sources/electricity_prices_raw.csv); GlobalPetrolPrices June 2022
+    # business prices incl. taxes (the rows they replace) stay in the raw table.
+    p = ds.electricity_prices().set_index("region_code")
+    assert p.at[cc, "year"] == 2025 and p.at[cc, "basis"] == "all_in_excl_vat"
+    assert p.at[cc, "price_usd_per_mwh"] == pytest.approx(
+        eur_per_mwh * _rate("EUR", 2025), abs=0.01
+    )
+    assert p.at[cc, "flags"] == "doubtful_source"
+    raw = pd.read_csv(RAW_PRICES)
+    old = raw[(raw["region_code"] == cc) & (raw["year"] == 2022)]
+    assert list(old["price"]) == [gpp_2022_eur_per_kwh]
 
 
 def test_bidding_zone_rule_from_the_published_numbers():
