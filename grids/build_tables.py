@@ -45,9 +45,11 @@ table, never used by default):
 ``all_in_incl_taxes``, ``all_in_tax_unknown`` and ``unknown`` rows are kept as
 flagged fallbacks (flag ``basis:<basis>``); 2022 rows are flagged
 ``crisis_year_2022``. Where one region has several rows, a used row beats an
-excluded one, a row on the default basis beats one that is not, a row without
-``doubtful_source`` beats a doubtful one, then the most recent year wins, then
-the first listed.
+excluded one, a row on the default basis beats one that is not, a row converted
+by one of the rules above beats one left on another basis (a published two-part
+tariff with its demand charge beats a press quote of unstated basis), a row
+without ``doubtful_source`` beats a doubtful one, then the most recent year
+wins, then the first listed.
 
 Outputs (``src/computeatlas/data/``): ``electricity_prices.csv``,
 ``district_heating.csv``, ``bidding_zones.csv``.
@@ -258,13 +260,15 @@ def build_prices(out_dir=OUT):
     df["_order"] = np.arange(len(df))
     df["_excluded"] = df["use"] == "excluded"
     df["_other_basis"] = df["basis"] != DEFAULT_BASIS
+    df["_unconverted"] = df["_other_basis"] & (df["conversion"].fillna("") == "")
     df["_doubtful"] = df["flags"].str.contains("doubtful_source")
+    keys = ["_excluded", "_other_basis", "_unconverted", "_doubtful"]
     df = df.sort_values(
-        ["region_code", "_excluded", "_other_basis", "_doubtful", "year", "_order"],
-        ascending=[True, True, True, True, False, True],
+        ["region_code", *keys, "year", "_order"],
+        ascending=[True, True, True, True, True, False, True],
     )
     df = df.drop_duplicates("region_code", keep="first")
-    df = df.drop(columns=["_order", "_excluded", "_other_basis", "_doubtful"])
+    df = df.drop(columns=["_order", *keys])
     df = df.sort_values(["level", "region_code"]).reset_index(drop=True)
     if (df["price_usd_per_mwh"] <= 0).any():
         raise RuntimeError("non-positive price after conversion")

@@ -310,7 +310,9 @@ def test_resolve_prices_flags_every_fallback():
         "all_in_excl_vat"
     )
     assert "EIA" in by.at["US-TX", "price_citation"]
-    assert by.at["DK-84", "price_flags"].split(";")[:1] == ["crisis_year_2022"]
+    # Copenhagen (DK-84) takes Denmark's country row: Eurostat 2025-S2, flagged doubtful.
+    assert by.at["DK-84", "price_source"] == "country" and by.at["DK-84", "price_year"] == 2025
+    assert by.at["DK-84", "price_flags"] == "doubtful_source"
     fallback = r["price_source"].str.startswith("fallback")
     assert (r.loc[fallback, "price_flags"] == "fallback").all()
     assert r.loc[fallback, "price_year"].isna().all()

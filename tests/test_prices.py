@@ -1,6 +1,7 @@
 """Prices on one declared basis, provenance with the answer, user overlays, unhostable land."""
 
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -24,6 +25,9 @@ BASES = {
 }
 
 
+RAW_PRICES = Path(__file__).parents[1] / "grids" / "sources" / "electricity_prices_raw.csv"
+
+
 def _rate(currency, year):
     return float(
         ds.exchange_rates().set_index(["currency", "year"]).at[(currency, year), "usd_per_unit"]
@@ -45,18 +49,39 @@ def test_every_row_declares_its_basis_and_off_basis_rows_are_flagged():
     # Every 2022 row (the energy-crisis year) says so.
     assert flags[p["year"] == 2022].str.contains("crisis_year_2022").all()
     by = p.set_index("region_code")
-    assert by.at["DK", "basis"] == "all_in_incl_taxes"  # GlobalPetrolPrices June 2022
+    assert by.at["CH", "basis"] == "all_in_incl_taxes"  # GlobalPetrolPrices June 2022
     assert by.at["NO4", "use"] == "excluded"  # Norway has no all-in country row
-    assert by.at["CN-BJ", "use"] == "excluded"  # demand charge not in the source
 
 
 def test_excluded_rows_are_not_used():
     r = ds.resolve_prices().set_index("iso_3166_2")
     # Nordland lies in NO4 (spot only, no all-in Norwegian row): a flagged fallback.
     assert r.at["NO-18", "price_source"] == "fallback:subregion_median"
-    # Beijing's two-part energy charge lacks its demand charge: the national row.
-    assert r.at["CN-BJ", "price_source"] == "country"
-    assert r.at["CN-BJ", "price_region_code"] == "CN"
+    # Beijing's July 2024 two-part energy charge lacks its demand charge (excluded); the
+    # April 2025 row with its demand charge is used instead (a used row beats an excluded).
+    raw = pd.read_csv(RAW_PRICES)
+    bj = raw[(raw["region_code"] == "CN-BJ") & (raw["year"] == 2024)]
+    assert len(bj) == 1 and pd.isna(bj["demand_charge_per_kw_month"].iloc[0])
+    assert r.at["CN-BJ", "price_source"] == "admin1" and r.at["CN-BJ", "price_year"] == 2025
+
+
+@pytest.mark.parametrize(
+    ("cc", "eur_per_mwh", "gpp_2022_eur_per_kwh"),
+    [("DK", 121.6, 0.322), ("PL", 193.5, 0.251), ("RO", 188.7, 0.203), ("GR", 173.8, 0.117)],
+)
+def test_crisis_year_rows_replaced_by_eurostat_2025(cc, eur_per_mwh, gpp_2022_eur_per_kwh):
+    # Eurostat nrg_pc_205, 2025-S2, band IC, excl. VAT, as printed in the stored country
+    # reports (grids/sources/electricity_prices_raw.csv); GlobalPetrolPrices June 2022
+    # business prices incl. taxes (the rows they replace) stay in the raw table.
+    p = ds.electricity_prices().set_index("region_code")
+    assert p.at[cc, "year"] == 2025 and p.at[cc, "basis"] == "all_in_excl_vat"
+    assert p.at[cc, "price_usd_per_mwh"] == pytest.approx(
+        eur_per_mwh * _rate("EUR", 2025), abs=0.01
+    )
+    assert p.at[cc, "flags"] == "doubtful_source"
+    raw = pd.read_csv(RAW_PRICES)
+    old = raw[(raw["region_code"] == cc) & (raw["year"] == 2022)]
+    assert list(old["price"]) == [gpp_2022_eur_per_kwh]
 
 
 def test_bidding_zone_rule_from_the_published_numbers():
@@ -88,6 +113,31 @@ def test_two_part_tariff_rule_from_the_published_numbers():
     assert zj["price_usd_per_mwh"] == pytest.approx(expected, abs=0.01)
     assert zj["basis_as_published"] == "energy_only_two_part"
     assert "41.6 CNY/kW-month" in zj["conversion"]
+
+
+@pytest.mark.parametrize(
+    ("code", "energy_cny_per_kwh", "demand_cny_per_kw_month"),
+    [
+        ("CN-GZ", 0.583744, 31.0),  # Guizhou June 2025, 110 kV
+        ("CN-JS", 0.5999, 44.8),  # Jiangsu June 2025, 110 kV
+        ("CN-BJ", 0.61971175, 48.0),  # Beijing April 2025, 35-110 kV
+        ("CN-SD", 0.67486875, 35.2),  # Shandong March 2025, 35 to below 110 kV
+        ("CN-NM", 0.442525, 31.2),  # Inner Mongolia (Mengxi grid) June 2025, 110 kV
+    ],
+)
+def test_provincial_tariff_notices_2025(code, energy_cny_per_kwh, demand_cny_per_kw_month):
+    # The values of the provincial agency-purchase tariff notices (source register
+    # qrlow/compute-cost-curve, audit/source-verification.csv), converted by hand:
+    # energy + D * 12 / (0.8 * 8760 h), at the 2025 CNY rate.
+    p = ds.electricity_prices().set_index("region_code")
+    row = p.loc[code]
+    all_in = energy_cny_per_kwh + demand_cny_per_kw_month * 12 / (0.8 * 8760)
+    expected = all_in * 1000 * _rate("CNY", 2025)
+    assert row["year"] == 2025 and row["basis"] == "all_in_tax_unknown"
+    assert row["price_usd_per_mwh"] == pytest.approx(expected, abs=0.01)
+    # A converted tariff beats the older press quotes of unknown basis (Guizhou 2021
+    # 0.35 CNY/kWh, Inner Mongolia 2022 0.45 CNY/kWh), which stay in the raw table.
+    assert "doubtful_source" in row["flags"]
 
 
 def test_user_rows_overlay_the_shipped_table():
