@@ -447,11 +447,11 @@ def rank_sites(
         Your rows replace the shipped rows of their regions, or (``replace``) the
         whole table (:func:`computeatlas.datasets.price_table`).
     climate : xarray.Dataset, optional
-        Hourly ERA5 (``t2m``, ``d2m``) or a monthly climatology on the default
-        grid, units converted by their ``units`` attribute; default the shipped one.
+        Hourly ERA5 (``t2m``, ``d2m``) or a monthly climatology on any regular grid
+        (units by their ``units`` attribute), regridded onto the cells by conservative
+        means unless on them already (docs/data.md); default the shipped one.
     resolution : float, optional
-        Grid resolution [deg]; default 0.25 (a finer grid refines latency and
-        borders; climate takes the nearest 0.25 deg value).
+        Grid resolution [deg], default 0.25; shipped layers take their nearest 0.25 deg cell.
     top : int, default 100
         Number of best cells in :attr:`SiteRanking.sites`.
     it_mw : float, default 100
@@ -494,7 +494,7 @@ def rank_sites(
     rank = _rank(window, ev, eligible, metros, weights, scenario)
     ds = _grid_dataset(window, ev, metros, eligible, rank)
     ds.attrs = _ranking_attrs(window, scenario, ev, metros, budget, mode, share)
-    ds.attrs.update(_input_attrs(prices, prices_mode, weight, climate))
+    ds.attrs.update(_input_attrs(prices, prices_mode, weight, ev.layers.climate))
     _warn_fallback(window, ev.layers.regions, eligible)
     ds["eligible"].attrs["long_name"] = f"within {budget:g} ms ({mode}) and priced land"
     return SiteRanking(grid=ds, metros=metros, top=n_top, _regions=ev.layers.regions)
@@ -616,11 +616,15 @@ def _ranking_options(
 
 
 def _input_attrs(prices: Any, prices_mode: str, weight: Any, climate: Any) -> dict[str, str]:
-    return {
+    """Provenance of the user inputs; ``climate`` is the user climate as the cells got it."""
+    out = {
         "prices": "computeatlas default" if prices is None else f"user, {prices_mode}",
         "demand_weight": weight if isinstance(weight, str) else "user callable",
         "climate": "user input" if climate is not None else "ERA5 2000-2025 climatology",
     }
+    if climate is not None:
+        out["climate_regrid"] = climate.attrs.get("regrid", "none (on the cells)")
+    return out
 
 
 def _ranking_attrs(
