@@ -373,8 +373,8 @@ def labels(grid: GridSpec, level: str, rows: np.ndarray, cols: np.ndarray) -> np
     ----------
     grid : GridSpec
         The global grid the rows and columns index.
-    level : {"admin0", "admin1"}
-        Region layer.
+    level : str
+        Region layer: ``admin0``, ``admin1`` or a key from :func:`user_layer`.
     rows, cols : numpy.ndarray
         Row and column indices of the cells wanted.
 
