@@ -227,13 +227,19 @@ class SiteRanking:
             self._sites = _best_sites(self.grid, self.top, self._regions)
         return self._sites.copy()
 
-    def regions(self, level: str = "admin0") -> Any:
-        """Aggregate the ranking per country (``admin0``) or province/state (``admin1``).
+    def regions(self, level: Any = "admin0", *, name: str | None = None) -> Any:
+        """Aggregate the ranking per country, province/state or region of your own.
 
         Parameters
         ----------
-        level : {"admin0", "admin1"}, default "admin0"
-            Region layer.
+        level : {"admin0", "admin1"} or geopandas.GeoDataFrame, default "admin0"
+            Region layer: countries, provinces/states, or your polygons (grid-operator
+            zones, utility territories, counties; any CRS, reprojected to EPSG:4326;
+            :func:`computeatlas.datasets.read_regions` output plugs in). A cell belongs
+            to the polygon containing its centre; polygons crossing 180 deg are split.
+        name : str, optional
+            Column of your layer holding the region names (default ``name``); the
+            output's ``name`` column holds them. Only with a GeoDataFrame.
 
         Returns
         -------
@@ -245,7 +251,7 @@ class SiteRanking:
             ``price_source``, ``price_region_code``, ``price_year``,
             ``price_basis``, ``price_flags``, ``price_citation``); sorted by best cost.
         """
-        return _region_table(self.grid, level, self._regions)
+        return _region_table(self.grid, level, self._regions, name)
 
     def to_geojson(self, path: str | os.PathLike[str], *, what: str = "sites") -> Any:
         """Write the sites (or ``regions_admin0``/``regions_admin1``) as GeoJSON + QGIS style."""
@@ -441,11 +447,11 @@ def rank_sites(
         Your rows replace the shipped rows of their regions, or (``replace``) the
         whole table (:func:`computeatlas.datasets.price_table`).
     climate : xarray.Dataset, optional
-        Hourly ERA5 (``t2m``, ``d2m``) or a monthly climatology on the default
-        grid, units converted by their ``units`` attribute; default the shipped one.
+        Hourly ERA5 (``t2m``, ``d2m``) or a monthly climatology on any regular grid
+        (units by their ``units`` attribute), regridded onto the cells by conservative
+        means unless on them already (docs/data.md); default the shipped one.
     resolution : float, optional
-        Grid resolution [deg]; default 0.25 (a finer grid refines latency and
-        borders; climate takes the nearest 0.25 deg value).
+        Grid resolution [deg], default 0.25; shipped layers take their nearest 0.25 deg cell.
     top : int, default 100
         Number of best cells in :attr:`SiteRanking.sites`.
     it_mw : float, default 100
@@ -488,7 +494,7 @@ def rank_sites(
     rank = _rank(window, ev, eligible, metros, weights, scenario)
     ds = _grid_dataset(window, ev, metros, eligible, rank)
     ds.attrs = _ranking_attrs(window, scenario, ev, metros, budget, mode, share)
-    ds.attrs.update(_input_attrs(prices, prices_mode, weight, climate))
+    ds.attrs.update(_input_attrs(prices, prices_mode, weight, ev.layers.climate))
     _warn_fallback(window, ev.layers.regions, eligible)
     ds["eligible"].attrs["long_name"] = f"within {budget:g} ms ({mode}) and priced land"
     return SiteRanking(grid=ds, metros=metros, top=n_top, _regions=ev.layers.regions)
@@ -610,11 +616,15 @@ def _ranking_options(
 
 
 def _input_attrs(prices: Any, prices_mode: str, weight: Any, climate: Any) -> dict[str, str]:
-    return {
+    """Provenance of the user inputs; ``climate`` is the user climate as the cells got it."""
+    out = {
         "prices": "computeatlas default" if prices is None else f"user, {prices_mode}",
         "demand_weight": weight if isinstance(weight, str) else "user callable",
         "climate": "user input" if climate is not None else "ERA5 2000-2025 climatology",
     }
+    if climate is not None:
+        out["climate_regrid"] = climate.attrs.get("regrid", "none (on the cells)")
+    return out
 
 
 def _ranking_attrs(
@@ -771,16 +781,32 @@ _PROVENANCE = (
 )
 
 
-def _region_table(ds: xr.Dataset, level: str, resolved: Any = None) -> Any:
+def _region_labels(ds: xr.Dataset, level: Any, name: str | None) -> tuple[Any, np.ndarray]:
+    """Return the region layer and the region index of every cell of the ranking grid."""
+    from computeatlas import regions
+    from computeatlas.grid import GridSpec
+
+    if isinstance(level, str):
+        if level not in ("admin0", "admin1"):
+            raise InputError(
+                f"level must be 'admin0', 'admin1' or a GeoDataFrame of regions, got {level!r}"
+            )
+        if name is not None:
+            raise InputError("name applies to your own region layer (a GeoDataFrame level)")
+        return regions.layer(level), ds[f"{level}_index"].values
+    key = regions.user_layer(level, name=name)
+    grid = GridSpec(_grid_resolution(ds))
+    rows, _ = grid.nearest_index(ds["lat"].values, np.zeros(ds.sizes["lat"]))
+    _, cols = grid.nearest_index(np.zeros(ds.sizes["lon"]), ds["lon"].values)
+    return regions.layer(key), regions.labels(grid, key, rows, cols)
+
+
+def _region_table(ds: xr.Dataset, level: Any, resolved: Any = None, name: Any = None) -> Any:
     import geopandas as gpd
 
     from computeatlas.models.aggregate import group_stats
-    from computeatlas.regions import layer
 
-    if level not in ("admin0", "admin1"):
-        raise InputError(f"level must be 'admin0' or 'admin1', got {level!r}")
-    regions = layer(level)
-    lab = ds[f"{level}_index"].values
+    regions, lab = _region_labels(ds, level, name)
     score = np.where(ds["eligible"].values, ds["cost_usd_per_mwh_it"].values, np.nan)
     res = _grid_resolution(ds)
     area = np.broadcast_to(cell_area_km2(ds["lat"].values, res)[:, None], score.shape)
