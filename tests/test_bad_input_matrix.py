@@ -354,3 +354,75 @@ def test_bad_input_matrix(entry, param, value, expect, python):
         key = f"{entry}:{param}:{python!r}"
         _PYTHON_VALUES[key] = python
         assert _digest(result) == _baseline(entry, param, key)
+
+
+# --- SiteRanking.regions(level, name=): a user's region layer ---------------------------
+def _zone_layer() -> Any:
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    return gpd.GeoDataFrame(
+        {"zone": ["a", "b"]},
+        geometry=[box(100.05, 30.05, 100.55, 30.95), box(100.55, 30.05, 100.95, 30.95)],
+        crs="EPSG:4326",
+    )
+
+
+REGIONS_KINDS: dict[str, list[tuple[Any, ...]]] = {
+    "level": [
+        ("wrong type", 5, ERR),
+        ("unknown name", "admin2", ERR),
+        ("none", None, ERR),
+        ("plain geometry list", [None], ERR),
+        ("empty layer", "empty", ERR),
+        ("no crs", "no_crs", ERR),
+        ("admin0", "admin0", OK),
+        ("user layer", "layer", OK),
+    ],
+    "name": [
+        ("wrong type", 5, ERR),
+        ("missing column", "nom", ERR),
+        ("geometry column", "geometry", ERR),
+        ("none (the 'name' column)", None, ERR),  # the layer has no 'name' column
+        ("column", "zone", OK),
+    ],
+}
+
+
+@cache
+def _small_ranking() -> Any:
+    return rank_sites(BOX, METROS, max_rtt_ms=60.0)
+
+
+def _regions_call(param: str, value: Any) -> Any:
+    layer = _zone_layer()
+    named = {"empty": layer.iloc[:0], "no_crs": layer.set_crs(None, allow_override=True)}
+    named["layer"] = layer
+    kwargs: dict[str, Any] = {"level": layer, "name": "zone"}
+    kwargs[param] = named.get(value, value) if isinstance(value, str) else value
+    if param == "level" and isinstance(value, str) and value in ("admin0", "admin2"):
+        kwargs["name"] = None
+    return _small_ranking().regions(**kwargs)
+
+
+def test_regions_table_covers_every_parameter():
+    params = set(inspect.signature(computeatlas.SiteRanking.regions).parameters) - {"self"}
+    assert params == set(REGIONS_KINDS)
+
+
+@pytest.mark.parametrize(
+    ("param", "value", "expect"),
+    [
+        pytest.param(p, case[1], case[2], id=f"regions-{p}-{case[0]}")
+        for p, cases in REGIONS_KINDS.items()
+        for case in cases
+    ],
+)
+def test_regions_bad_input(param, value, expect):
+    if expect == ERR:
+        with pytest.raises(InputError) as info:
+            _regions_call(param, value)
+        assert param in str(info.value), f"message does not name {param!r}: {info.value}"
+        return
+    table = _regions_call(param, value)
+    assert len(table) >= 1 and (table["eligible_area_km2"] > 0).all()

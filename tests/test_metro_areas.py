@@ -12,28 +12,42 @@ from computeatlas.demand import resolve_metros
 from computeatlas.errors import InputError
 
 # United Nations, Department of Economic and Social Affairs, Population Division (2018):
-# The World's Cities in 2018 - Data Booklet (ST/ESA/SER.A/417), table of the largest urban
-# agglomerations, population on 1 July 2018 [thousands]; the same values as World
-# Urbanization Prospects 2018, file WUP2018-F12 (CC BY 3.0 IGO).
-# https://www.un.org/en/development/desa/population/publications/pdf/urbanization/the_worlds_cities_in_2018_data_booklet.pdf
-# The ten largest, checked against a page quoting the booklet; ranks 11-20 are listed in
-# grids/README.md for information but were not re-read from the source, so they are not
-# used here.
+# World Urbanization Prospects: The 2018 Revision, File 22 (WUP2018-F22-Cities_Over_300K_Annual),
+# population of urban agglomerations on 1 July 2020 [thousands] (CC BY 3.0 IGO),
+# https://population.un.org/wup/Download/Files/WUP2018-F22-Cities_Over_300K_Annual.xls;
+# read from the CSV export of that file (2020 column) in the public repository
+# giacgiuliari/ccr-internet-backbones-in-space at commit
+# 82ffcf045c2e309e224febc854e8d58b9cb18ed9, data/raw/WUP2018-F22-Cities_Over_300K_Annual.csv
+# (SHA-256 c9dc1eb886eceb311c05999fa7f322615996140d6f9e6e082c919cf4b99d2fc7): the 20
+# largest rows of that column, every value read from the file (table in grids/README.md).
 WUP2018_THOUSANDS = {
-    "Tokyo": 37_468,
-    "Delhi": 28_514,
-    "Shanghai": 25_582,
-    "Sao Paulo": 21_650,
-    "Mexico City": 21_581,
-    "Cairo": 20_076,
-    "Mumbai": 19_980,
-    "Beijing": 19_618,
-    "Dhaka": 19_578,
-    "Osaka": 19_281,
+    "Tokyo": 37_393,
+    "Delhi": 30_291,
+    "Shanghai": 27_058,
+    "Sao Paulo": 22_043,
+    "Mexico City": 21_782,
+    "Dhaka": 21_006,
+    "Cairo": 20_901,
+    "Beijing": 20_463,
+    "Mumbai": 20_411,
+    "Osaka": 19_165,
+    "New York": 18_804,
+    "Karachi": 16_094,
+    "Chongqing": 15_872,
+    "Istanbul": 15_190,
+    "Buenos Aires": 15_154,
+    "Kolkata": 14_850,
+    "Lagos": 14_368,
+    "Kinshasa": 14_342,
+    "Manila": 13_923,
+    "Tianjin": 13_589,
 }
-# Stated tolerance: the area's population within -40 % .. +40 % of the UN figure.
+# Stated tolerance: the area's population within -40 % .. +40 % of the UN figure, and a
+# median |area / UN - 1| below 0.25. Two known misses, asserted as misses (grids/README.md):
+# Buenos Aires (0.42: GeoNames has no places for most partidos of Greater Buenos Aires) and
+# Cairo (0.598: GeoNames' Giza and suburbs are smaller than the UN agglomeration).
 LOW, HIGH = 0.6, 1.4
-KNOWN_MISSES: set[str] = set()
+KNOWN_MISSES: set[str] = {"Buenos Aires", "Cairo"}
 
 
 def _ratios() -> dict[str, float]:
@@ -50,7 +64,7 @@ def test_metro_areas_against_un_world_urbanization_prospects_2018():
     err = np.abs(np.array(list(ratios.values())) - 1.0)
     assert np.median(err) < 0.25, np.median(err)
     # City proper is far below the agglomeration where suburbs are separate places.
-    assert ds.find_metro("Tokyo", kind="places")["population"] < 0.3 * 37_468_000
+    assert ds.find_metro("Tokyo", kind="places")["population"] < 0.3 * 37_393_000
 
 
 def test_find_metro_returns_the_area_a_place_belongs_to():

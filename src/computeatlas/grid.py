@@ -38,6 +38,7 @@ __all__ = [
     "normalize_grid",
     "parse_bbox",
     "parse_points",
+    "split_antimeridian",
     "wrap_lon",
 ]
 
@@ -165,6 +166,91 @@ def wrap_lon(lon: np.ndarray | float) -> np.ndarray:
     """
     lon = np.asarray(lon, dtype=float)
     return ((lon + 180.0) % 360.0) - 180.0
+
+
+def _unwrap_ring(xy: np.ndarray) -> np.ndarray | None:
+    """Ring coordinates made continuous across the antimeridian; None if not needed.
+
+    A step of more than 180 deg of longitude between consecutive vertices is a
+    wrap (reprojection puts each vertex in [-180, 180] on its own); the ring is
+    unwrapped when its steps cancel. A ring whose steps do not cancel encloses a
+    pole (Antarctica's edge along 180 deg) and is left as it is.
+    """
+    step = np.diff(xy[:, 0])
+    jumps = -360.0 * np.sign(step) * (np.abs(step) > 180.0)
+    if not jumps.any() or abs(jumps.sum()) > 1e-9:
+        return None
+    out = xy.copy()
+    out[1:, 0] += np.cumsum(jumps)
+    return out
+
+
+def _unwrapped_polygon(poly: Any) -> Any:
+    """Return the polygon with continuous longitudes (its holes moved next to its shell)."""
+    import shapely
+
+    shell = np.asarray(poly.exterior.coords)
+    fixed = _unwrap_ring(shell)
+    shell = shell if fixed is None else fixed
+    centre = 0.5 * (shell[:, 0].min() + shell[:, 0].max())
+    holes = []
+    for ring in poly.interiors:
+        xy = np.asarray(ring.coords)
+        unwrapped = _unwrap_ring(xy)
+        xy = xy if unwrapped is None else unwrapped
+        xy[:, 0] += 360.0 * np.round((centre - xy[:, 0].mean()) / 360.0)
+        holes.append(xy)
+    return shapely.Polygon(shell, holes)
+
+
+def split_antimeridian(geometries: Any) -> np.ndarray:
+    """Polygons that cross the antimeridian, cut into parts inside [-180, 180] deg.
+
+    A polygon may cross 180 deg in two ways a raster join cannot read: with
+    longitudes beyond +-180 (e.g. Fiji as 177..182 deg), or with vertices wrapped
+    into [-180, 180] one by one (what reprojecting it from a projected CRS gives),
+    so that its edges run the long way round. Both become a MultiPolygon of the
+    parts either side of the line. Polygons inside [-180, 180] without wrapped
+    edges, and rings around a pole, are returned unchanged (the same objects).
+
+    Parameters
+    ----------
+    geometries : array_like of shapely geometries
+        Polygons or MultiPolygons in lon/lat degrees (EPSG:4326); None allowed.
+
+    Returns
+    -------
+    numpy.ndarray of object
+        The geometries, those crossing 180 deg split.
+    """
+    import shapely
+    from shapely.affinity import translate
+
+    geoms = np.asarray(geometries, dtype=object)
+    out = geoms.copy()
+    world = shapely.box(-180.0, -90.0, 180.0, 90.0)
+    for i, geom in enumerate(geoms):
+        if geom is None or geom.is_empty:
+            continue
+        parts = shapely.get_parts(geom)
+        wrapped = any(
+            _unwrap_ring(np.asarray(ring.coords)) is not None
+            for p in parts
+            for ring in (p.exterior, *p.interiors)
+        )
+        west, _, east, _ = geom.bounds
+        if not wrapped and west >= -180.0 and east <= 180.0:
+            continue
+        pieces: list[Any] = []
+        for part in parts:
+            part = _unwrapped_polygon(part) if wrapped else part
+            for shift in (-360.0, 0.0, 360.0):
+                piece = shapely.intersection(translate(part, shift), world)
+                pieces.extend(
+                    q for q in shapely.get_parts(piece) if q.geom_type == "Polygon" and q.area
+                )
+        out[i] = shapely.MultiPolygon(pieces)
+    return out
 
 
 def cell_area_km2(lat: np.ndarray, resolution: float) -> np.ndarray:

@@ -202,8 +202,9 @@ def layers(
         Grid cells (:meth:`Window.from_bbox`) or points (:meth:`Window.at_points`).
     climate : xarray.Dataset, optional
         Hourly ERA5 (``t2m``, ``d2m``) or a monthly climatology (``t2m`` on
-        ``month``) on the default 0.25 deg grid, covering a grid window; the
-        shipped ERA5 climatology when None.
+        ``month``) on any regular lat/lon grid covering a grid window (regridded
+        onto its cells by area-conservative means unless it is on them already);
+        the shipped ERA5 climatology when None.
     prices : pandas.DataFrame, optional
         A user price table (:func:`computeatlas.datasets.read_price_table`).
 
@@ -241,29 +242,47 @@ def layers(
 
 
 def _user_climate(window: Window, climate: xr.Dataset) -> xr.Dataset:
-    """Check a user climate like :func:`~computeatlas.datasets.read_era5` and cut it to the window.
+    """Check a user climate like :func:`~computeatlas.datasets.read_era5` and put it on the window.
 
-    Units are converted to degC by their ``units`` attribute; an all-NaN
-    variable, a gappy or partial hourly year are refused.
+    Units are converted to degC by their ``units`` attribute
+    (:func:`computeatlas.units.require_celsius`); an all-NaN variable, a gappy or
+    partial hourly year are refused. A climate whose cell centres are the window's
+    is used as it is (the ranking runs on the user's grid); any other regular grid is
+    regridded onto the window's cells by area-conservative means
+    (:func:`computeatlas.regrid.regrid`).
     """
+    from computeatlas.regrid import regrid
+    from computeatlas.units import require_celsius
+
     if not isinstance(climate, xr.Dataset):
         raise InputError(
             f"climate must be an xarray.Dataset with 't2m', got {type(climate).__name__}"
         )
     if not window.is_grid:
         raise InputError("climate: a user climate needs a grid window (rank_sites), not points")
-    if window.grid != DEFAULT_GRID:
-        raise InputError(
-            "climate: a user climate is used on its own 0.25 deg grid; leave resolution=None"
-        )
     try:
-        clim = datasets.read_era5(climate)
+        clim = require_celsius(datasets.read_era5(climate), ("t2m", "d2m"), what="climate")
     except InputError as err:  # name the parameter the user typed
         raise type(err)(f"climate: {err}") from err
+    if _same_spacing(clim, float(window.grid.resolution)):
+        try:
+            return clim.sel(lat=window.lat, lon=window.lon, method="nearest", tolerance=1e-6)
+        except KeyError:
+            pass  # not on the window's cells: regrid
     try:
-        return clim.sel(lat=window.lat, lon=window.lon, method="nearest", tolerance=1e-6)
-    except KeyError as err:
-        raise InputError(
-            "climate must be on the default 0.25 deg grid and cover the bbox; "
-            "regrid it first (see docs/grid-conventions.md)"
-        ) from err
+        out = regrid(clim, window.lat, window.lon, float(window.grid.resolution))
+    except InputError as err:
+        raise type(err)(f"climate: {err}" if "climate" not in str(err) else str(err)) from err
+    if bool(out["t2m"].isnull().all()):
+        raise InputError("climate: no valid t2m value falls in the bbox after regridding")
+    return out
+
+
+def _same_spacing(clim: xr.Dataset, resolution: float) -> bool:
+    """Whether the climate's cells have the window's size (an axis of one value passes)."""
+    for name in ("lat", "lon"):
+        step = np.diff(np.asarray(clim[name].values, dtype=float))
+        step = step[step < 180.0]  # the gap of a regional grid across 180 deg
+        if step.size and abs(float(np.median(step)) - resolution) > 1e-6:
+            return False
+    return True

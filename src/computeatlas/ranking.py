@@ -270,13 +270,19 @@ class SiteRanking:
             self._sites = _best_sites(self.grid, self.top, self._regions)
         return self._sites.copy()
 
-    def regions(self, level: str = "admin0") -> Any:
-        """Aggregate the ranking per country (``admin0``) or province/state (``admin1``).
+    def regions(self, level: Any = "admin0", *, name: str | None = None) -> Any:
+        """Aggregate the ranking per country, province/state or region of your own.
 
         Parameters
         ----------
-        level : {"admin0", "admin1"}, default "admin0"
-            Region layer.
+        level : {"admin0", "admin1"} or geopandas.GeoDataFrame, default "admin0"
+            Region layer: countries, provinces/states, or your polygons (grid-operator
+            zones, utility territories, counties; any CRS, reprojected to EPSG:4326;
+            :func:`computeatlas.datasets.read_regions` output plugs in). A cell belongs
+            to the polygon containing its centre; polygons crossing 180 deg are split.
+        name : str, optional
+            Column of your layer holding the region names (default ``name``); the
+            output's ``name`` column holds them. Only with a GeoDataFrame.
 
         Returns
         -------
@@ -288,7 +294,7 @@ class SiteRanking:
             ``price_source``, ``price_region_code``, ``price_year``,
             ``price_basis``, ``price_flags``, ``price_citation``); sorted by best cost.
         """
-        return _region_table(self.grid, level, self._regions)
+        return _region_table(self.grid, level, self._regions, name)
 
     def to_geojson(self, path: str | os.PathLike[str], *, what: str = "sites") -> Any:
         """Write the sites (or ``regions_admin0``/``regions_admin1``) as GeoJSON + QGIS style."""
@@ -486,11 +492,11 @@ def rank_sites(
         Your rows replace the shipped rows of their regions, or (``replace``) the
         whole table (:func:`computeatlas.datasets.price_table`).
     climate : xarray.Dataset, optional
-        Hourly ERA5 (``t2m``, ``d2m``) or a monthly climatology on the default
-        grid, units converted by their ``units`` attribute; default the shipped one.
+        Hourly ERA5 (``t2m``, ``d2m``) or a monthly climatology on any regular grid
+        (units by their ``units`` attribute), regridded onto the cells by conservative
+        means unless on them already (docs/data.md); default the shipped one.
     resolution : float, optional
-        Grid resolution [deg]; default 0.25 (a finer grid refines latency and
-        borders; climate takes the nearest 0.25 deg value).
+        Grid resolution [deg], default 0.25; shipped layers take their nearest 0.25 deg cell.
     top : int, default 100
         Number of best cells in :attr:`SiteRanking.sites`.
     it_mw : float, default 100
@@ -532,7 +538,7 @@ def rank_sites(
     kwargs = dict(metros=metros, weights=weights, prices=table, budget_ms=budget)
     ev = _evaluate(window, scenario, climate, _band_rows(band_rows), kwargs)
     rule = {"budget_ms": budget, "mode": mode, "min_share": share, "top": n_top}
-    inputs = _input_attrs(prices, prices_mode, weight, climate)
+    inputs = _input_attrs(prices, prices_mode, weight, ev.layers.climate)
     return _ranking(window, ev, scenario, metros, weights, rule, inputs, (n_draws, seed))
 
 
@@ -683,11 +689,15 @@ def _ranking_options(
 
 
 def _input_attrs(prices: Any, prices_mode: str, weight: Any, climate: Any) -> dict[str, str]:
-    return {
+    """Provenance of the user inputs; ``climate`` is the user climate as the cells got it."""
+    out = {
         "prices": "computeatlas default" if prices is None else f"user, {prices_mode}",
         "demand_weight": weight if isinstance(weight, str) else "user callable",
         "climate": "user input" if climate is not None else "ERA5 2000-2025 climatology",
     }
+    if climate is not None:
+        out["climate_regrid"] = climate.attrs.get("regrid", "none (on the cells)")
+    return out
 
 
 def _ranking_attrs(
@@ -896,16 +906,32 @@ _PROVENANCE = (
 )
 
 
-def _region_table(ds: xr.Dataset, level: str, resolved: Any = None) -> Any:
+def _region_labels(ds: xr.Dataset, level: Any, name: str | None) -> tuple[Any, np.ndarray]:
+    """Return the region layer and the region index of every cell of the ranking grid."""
+    from computeatlas import regions
+    from computeatlas.grid import GridSpec
+
+    if isinstance(level, str):
+        if level not in ("admin0", "admin1"):
+            raise InputError(
+                f"level must be 'admin0', 'admin1' or a GeoDataFrame of regions, got {level!r}"
+            )
+        if name is not None:
+            raise InputError("name applies to your own region layer (a GeoDataFrame level)")
+        return regions.layer(level), ds[f"{level}_index"].values
+    key = regions.user_layer(level, name=name)
+    grid = GridSpec(_grid_resolution(ds))
+    rows, _ = grid.nearest_index(ds["lat"].values, np.zeros(ds.sizes["lat"]))
+    _, cols = grid.nearest_index(np.zeros(ds.sizes["lon"]), ds["lon"].values)
+    return regions.layer(key), regions.labels(grid, key, rows, cols)
+
+
+def _region_table(ds: xr.Dataset, level: Any, resolved: Any = None, name: Any = None) -> Any:
     import geopandas as gpd
 
     from computeatlas.models.aggregate import group_stats
-    from computeatlas.regions import layer
 
-    if level not in ("admin0", "admin1"):
-        raise InputError(f"level must be 'admin0' or 'admin1', got {level!r}")
-    regions = layer(level)
-    lab = ds[f"{level}_index"].values
+    regions, lab = _region_labels(ds, level, name)
     score = np.where(ds["eligible"].values, ds["cost_usd_per_mwh_it"].values, np.nan)
     res = _grid_resolution(ds)
     area = np.broadcast_to(cell_area_km2(ds["lat"].values, res)[:, None], score.shape)
@@ -924,9 +950,9 @@ def _region_table(ds: xr.Dataset, level: str, resolved: Any = None) -> Any:
     out["best_pue"] = np.where(found, ds["pue"].values[r, c], np.nan)
     if resolved is not None:
         provenance = resolved.columns((r, c))
-        for name in _PROVENANCE:
-            v = np.asarray(provenance[name])
-            out[name] = np.where(found, v, "" if v.dtype == object else np.nan)
+        for col in _PROVENANCE:
+            v = np.asarray(provenance[col])
+            out[col] = np.where(found, v, "" if v.dtype == object else np.nan)
     if "best_cell_by_draw" in ds:
         _add_draw_columns(out, ds, lab, len(regions), has, p_best)
     out = out.sort_values(["best_cost_usd_per_mwh_it", "best_lat", "best_lon"], kind="stable")

@@ -22,16 +22,20 @@ Rules (the same for grid cells and for points, so ``rank_sites`` and
 5. **Carbon.** The province's intensity (:func:`computeatlas.datasets.resolve_carbon`),
    else the country's row; NaN where neither exists.
 
+A user's region layer (:func:`user_layer`, e.g. grid-operator zones) follows
+rule 1 only: a cell whose centre no polygon contains has no region.
+
 Grid labels are rasterised once per grid resolution and region layer, kept in
 memory and on disk (``$COMPUTEATLAS_DATA_DIR`` or the platform cache) keyed by
-the SHA-256 of the shipped region file, so every later join is an array lookup.
+the SHA-256 of the shipped region file (of the geometries for a user layer), so
+every later join is an array lookup.
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +47,16 @@ from computeatlas.errors import InputError
 from computeatlas.grid import GridSpec, Window
 from computeatlas.models.aggregate import group_stats
 
-__all__ = ["GAP_KM", "Resolved", "group_stats", "labels", "layer", "point_labels", "resolve"]
+__all__ = [
+    "GAP_KM",
+    "Resolved",
+    "group_stats",
+    "labels",
+    "layer",
+    "point_labels",
+    "resolve",
+    "user_layer",
+]
 
 _FILES = {"admin0": "countries.parquet", "admin1": "admin1.parquet"}
 #: Largest ground distance [km] from a land sample to a polygon that may claim it (rule 2).
@@ -65,12 +78,100 @@ def layer(level: str) -> Any:
         return datasets.countries()
     if level == "admin1":
         return datasets.admin1()
+    if level in _USER_LAYERS:
+        return _USER_LAYERS[level]
     raise InputError(f"level must be 'admin0' or 'admin1', got {level!r}")
 
 
 def _check_level(level: str) -> None:
-    if level not in _FILES:
+    if level not in _FILES and level not in _USER_LAYERS:
         raise InputError(f"level must be 'admin0' or 'admin1', got {level!r}")
+
+
+#: Region layers of users, keyed ``user_<sha256 of their geometries>`` (see :func:`user_layer`).
+_USER_LAYERS: dict[str, Any] = {}
+
+
+def user_layer(regions: Any, *, name: str | None = None) -> str:
+    """Check a user's region layer and register it for :func:`labels`; return its key.
+
+    Parameters
+    ----------
+    regions : geopandas.GeoDataFrame
+        Polygons in any CRS (reprojected to EPSG:4326, polygons crossing 180 deg
+        split; :func:`computeatlas.datasets.read_regions` output plugs in as is).
+    name : str, optional
+        Column of region names; default the ``name`` column.
+
+    Returns
+    -------
+    str
+        The layer's key, ``user_`` plus 16 hex digits of the SHA-256 of its
+        geometries (WKB, in row order): the same layer gets the same cached labels.
+
+    Raises
+    ------
+    InputError
+        If ``regions`` is not a GeoDataFrame, is empty, has no CRS, has invalid,
+        empty or non-polygon geometries, or its names are missing, blank or repeated.
+    """
+    import geopandas as gpd
+    import shapely
+
+    from computeatlas.datasets import read_regions
+
+    if not isinstance(regions, gpd.GeoDataFrame):
+        raise InputError(
+            "level must be 'admin0', 'admin1' or a geopandas.GeoDataFrame of region "
+            f"polygons, got {type(regions).__name__}"
+        )
+    geoms = regions.geometry
+    bad = ~geoms.isna() & ~geoms.is_empty & ~geoms.is_valid
+    if bad.any():
+        rows = ", ".join(map(str, regions.index[bad][:5]))
+        raise InputError(
+            f"level: {int(bad.sum())} region geometries are invalid (rows {rows}); repair "
+            "them with computeatlas.datasets.read_regions(...) or shapely.make_valid"
+        )
+    try:
+        gdf = read_regions(regions)
+    except InputError as err:  # name the parameter the user passed
+        raise type(err)(f"level: {err}") from err
+    if gdf.geometry.name != "geometry":
+        gdf = gdf.rename_geometry("geometry")
+    gdf["name"] = _region_names(gdf, name)
+    wkb = shapely.to_wkb(gdf.geometry.values)
+    digest = hashlib.sha256(b"".join(wkb)).hexdigest()[:16]
+    key = f"user_{digest}"
+    _USER_LAYERS[key] = gdf.reset_index(drop=True)
+    return key
+
+
+def _region_names(gdf: Any, name: str | None) -> np.ndarray:
+    """Return the region names of a user layer, checked: present, not blank, unique."""
+    columns = [str(c) for c in gdf.columns if c != gdf.geometry.name]
+    if name is None and "name" not in gdf.columns:
+        raise InputError(
+            f"name: the region layer has no 'name' column; pass name= one of {columns}"
+        )
+    col = "name" if name is None else name
+    if col not in gdf.columns or col == gdf.geometry.name:
+        raise InputError(f"name {col!r} is not a column of the region layer; use one of {columns}")
+    values = gdf[col]
+    blank = values.isna() | (values.astype(str).str.strip() == "")
+    if blank.any():
+        raise InputError(
+            f"name: column {col!r} is missing or blank in {int(blank.sum())} rows; "
+            "give every region a name"
+        )
+    names = values.astype(str)
+    repeated = names[names.duplicated()].unique()
+    if repeated.size:
+        raise InputError(
+            f"name: column {col!r} is ambiguous, these names repeat: {list(repeated[:5])}; "
+            f"merge their rows (gdf.dissolve(by={col!r})) or name them apart"
+        )
+    return names.to_numpy(object)
 
 
 def _cache_file(level: str, resolution: float) -> Path | None:
@@ -83,6 +184,8 @@ def _cache_file(level: str, resolution: float) -> Path | None:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
         return None
+    if level in _USER_LAYERS:
+        return folder / f"{level}_{resolution:g}_{_RULE_VERSION}.npy"
     name = _FILES[level]
     digest = ""
     for lay in manifest()["layers"].values():
@@ -100,6 +203,8 @@ def _n_regions(level: str) -> int:
 
     from computeatlas.datasets import data_path
 
+    if level in _USER_LAYERS:
+        return len(_USER_LAYERS[level])
     return int(pq.read_metadata(data_path(_FILES[level])).num_rows)
 
 
@@ -126,7 +231,7 @@ def _load_cached(path: Path | None, shape: tuple[int, int]) -> np.ndarray | None
     return out
 
 
-@cache
+@lru_cache(maxsize=8)
 def _global_labels(level: str, resolution: float) -> np.ndarray:
     grid = GridSpec(resolution)
     path = _cache_file(level, resolution)
@@ -159,12 +264,46 @@ def _rasterize_block(level: str, grid: GridSpec, rows: slice, cols: slice) -> np
         all_touched=False,
     )
     out = np.ascontiguousarray(north_up[::-1, :])  # ascending latitude
+    if level in _USER_LAYERS:  # a user's layer: containment only (rule 1)
+        _claim_antimeridian(out, gdf.geometry.values, lat, lon)
+        return out
     block = Window(grid, lat, lon, np.arange(grid.nlat)[rows], np.arange(grid.nlon)[cols], True)
     land = block.take(_land_mask())
     mlat, mlon = block.mesh()
     gap = (out < 0) & land
     out[gap] = _nearest_within(level, mlat[gap], mlon[gap])
     return out
+
+
+def _claim_antimeridian(
+    out: np.ndarray, geoms: np.ndarray, lat: np.ndarray, lon: np.ndarray
+) -> None:
+    """Label the cells centred on 180 deg that a polygon holds on both sides of it.
+
+    A polygon crossing the antimeridian is stored as parts either side of it, so
+    the centre of the -180 deg column lies on two part edges and rasterisation
+    claims it for neither; it goes to the (last) polygon touching both x = -180
+    and x = 180 at that latitude.
+    """
+    import shapely
+
+    col = np.flatnonzero(np.isclose(lon, -180.0))
+    if not col.size:
+        return
+    rows = np.flatnonzero(out[:, col[0]] < 0)
+    if not rows.size:
+        return
+    tree = shapely.STRtree(geoms)
+    pairs = []
+    for x in (-180.0, 180.0):
+        src, idx = tree.query(
+            shapely.points(np.full(rows.size, x), lat[rows]), predicate="intersects"
+        )
+        pairs.append(src.astype(np.int64) * len(geoms) + idx)
+    both = np.intersect1d(pairs[0], pairs[1])
+    column = out[:, col[0]]
+    np.maximum.at(column, rows[both // len(geoms)], (both % len(geoms)).astype(np.int32))
+    out[:, col[0]] = column
 
 
 def _save(path: Path, values: np.ndarray) -> None:
@@ -234,8 +373,8 @@ def labels(grid: GridSpec, level: str, rows: np.ndarray, cols: np.ndarray) -> np
     ----------
     grid : GridSpec
         The global grid the rows and columns index.
-    level : {"admin0", "admin1"}
-        Region layer.
+    level : str
+        Region layer: ``admin0``, ``admin1`` or a key from :func:`user_layer`.
     rows, cols : numpy.ndarray
         Row and column indices of the cells wanted.
 

@@ -16,7 +16,7 @@ import pandas as pd
 import xarray as xr
 
 from computeatlas.errors import CRSError, GridError, InputError, UnitsError
-from computeatlas.grid import normalize_grid
+from computeatlas.grid import normalize_grid, split_antimeridian
 from computeatlas.units import to_celsius
 
 __all__ = ["read_climate_geotiff", "read_era5", "read_price_table", "read_regions"]
@@ -432,7 +432,9 @@ def read_regions(source: PathLike | Any, *, name_column: str | None = None) -> A
     Returns
     -------
     geopandas.GeoDataFrame
-        Valid polygons in EPSG:4326 (inputs in another CRS are reprojected).
+        Valid polygons in EPSG:4326 (inputs in another CRS are reprojected);
+        polygons crossing 180 deg are cut into parts either side of it
+        (:func:`computeatlas.grid.split_antimeridian`).
 
     Raises
     ------
@@ -466,6 +468,7 @@ def read_regions(source: PathLike | Any, *, name_column: str | None = None) -> A
         raise InputError("the region layer has empty or missing geometries; drop them first")
     if not gdf.crs.equals("EPSG:4326"):
         gdf = gdf.to_crs("EPSG:4326")
+    gdf["geometry"] = split_antimeridian(gdf.geometry.values)  # before any repair
     invalid = ~gdf.geometry.is_valid
     if invalid.any():
         gdf.loc[invalid, "geometry"] = shapely.make_valid(gdf.geometry[invalid].values)
