@@ -357,8 +357,9 @@ Waste heat is worth something only with a heat price, a heating season and a tow
 default hall recovers 80 % of its heat through 27 degC water coils (the Meta Odense design);
 an ammonia heat pump (`heat_pump="industrial"`, Jensen et al. 2018, the default) lifts it
 to a 70 degC network, and its electricity is charged at the site's price. `market` prices
-heat by country on an offtake basis (Denmark: the 2024 surplus-heat price cap, 110 DKK/GJ)
-and counts nothing where no offtake price is published. Hohhot (a Hohhot-type northern
+heat by country on an offtake basis (Denmark: the 2024 surplus-heat price cap, 110 DKK/GJ;
+Sweden: a lower bound from Stockholm Exergi's payment) and counts nothing where no offtake
+price is published. Hohhot (a Hohhot-type northern
 Chinese city on its published 15 October - 15 April season) and Hamina (an Odense-type
 Nordic town network fed by an air-cooled hall) earn a credit when heat is sold. Odense
 itself delivers heat but earns none: the shipped Danish electricity row is a 2022

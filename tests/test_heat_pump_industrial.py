@@ -19,6 +19,9 @@ Reference values (none taken from the code's own output):
   60/70/80 degC, COP 5.5/4.3/3.5 (Aspen HYSYS simulation; return temperature not given).
 - Forsyningstilsynet, price cap for surplus heat 2024: 110 DKK/GJ; ECB 2024 annual
   average 0.14511228 USD/DKK (shipped exchange_rates); 1 MWh = 3.6 GJ.
+- Stockholm Exergi pays about SEK 2.0 million a year for 1 MW of heat delivered
+  (https://www.stockholmexergi.se/en/heat-recovery/): at most 8760 h, so at least
+  2.0e6 / 8760 = 228.3 SEK/MWh; ECB 2024 average 0.094698864 USD/SEK.
 """
 
 from __future__ import annotations
@@ -104,12 +107,16 @@ def test_scenario_heat_pump_option_and_attrs() -> None:
         site_report([HOHHOT], heat_pump="water")
 
 
-def test_market_preset_danish_cap() -> None:
+def test_market_preset_published_offtake_rows() -> None:
     m = presets.heat_price("market")
-    assert dict(m.by_country)["DK"] == pytest.approx(110.0 * 3.6 * 0.14511228, rel=1e-6)
+    rows = dict(m.by_country)
+    assert rows["DK"] == pytest.approx(110.0 * 3.6 * 0.14511228, rel=1e-6)
+    assert rows["SE"] == pytest.approx(2.0e6 / 8760 * 0.094698864, rel=1e-6)
     assert m.usd_per_mwh_heat == 0.0 and m.sells
-    np.testing.assert_allclose(m.for_countries(["DK", "CN", ""]), [57.4645, 0.0, 0.0], atol=1e-3)
-    assert m.by_country_text() == "DK:57.46"
+    np.testing.assert_allclose(
+        m.for_countries(["DK", "SE", "CN", ""]), [57.4645, 21.6207, 0.0, 0.0], atol=1e-3
+    )
+    assert m.by_country_text() == "DK:57.46;SE:21.62"
 
 
 def test_market_credit_follows_the_country() -> None:
@@ -117,7 +124,7 @@ def test_market_credit_follows_the_country() -> None:
     credit = rep["heat_credit_usd_per_mwh_it"].to_numpy(float)
     # China has no published offtake price in the preset: no credit is counted.
     assert credit[1] == 0.0
-    assert rep.attrs["heat_price_by_country"] == "DK:57.46"
+    assert rep.attrs["heat_price_by_country"] == "DK:57.46;SE:21.62"
     # Odense: the credit is positive only below p_el = p_heat x COP (first law of the
     # heat pump's margin, heat.heat_credit); the shipped Danish row (2022) is above it.
     cop = float(heat.heat_pump_cop(27.0, 70.0))

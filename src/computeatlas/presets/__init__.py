@@ -415,8 +415,10 @@ class HeatPrice:
         return out
 
 
-#: Units a per-country heat price may be published in -> MWh per unit.
-_HEAT_UNIT_MWH = {"per_MWh": 1.0, "per_GJ": 1.0 / 3.6, "per_kWh": 1e-3}
+#: Units a per-country heat price may be published in -> MWh per unit. ``per_MW_year``: a
+#: yearly payment for 1 MW delivered, spread over all 8760 h (a lower bound per MWh when
+#: the heat flows fewer hours).
+_HEAT_UNIT_MWH = {"per_MWh": 1.0, "per_GJ": 1.0 / 3.6, "per_kWh": 1e-3, "per_MW_year": 8760.0}
 
 
 def heat_price(name: str | float | HeatPrice = "donated") -> HeatPrice:
