@@ -419,6 +419,7 @@ def rank_sites(
     it_mw: float = 100.0,
     band_rows: int | None = None,
     weight: Any = "population",
+    heat_pump: str = "industrial",
 ) -> SiteRanking:
     """Rank grid cells by the all-in cost of IT energy, within reach of the demand metros.
 
@@ -436,8 +437,9 @@ def rank_sites(
         ``min_share`` of the demand weight.
     min_share : float, default 1.0
         Required share of demand weight in ``share`` mode, in (0, 1].
-    technology, ashrae_class, heat_price, route, energy_per_token
-        Presets (see :mod:`computeatlas.presets`) or values.
+    technology, ashrae_class, heat_price, route, energy_per_token, heat_pump
+        Presets (see :mod:`computeatlas.presets`) or values; ``heat_pump`` is the COP model
+        of the heat credit, ``industrial`` (default), ``ground`` or ``air``.
     carbon_price_usd_per_t : float, default 0
         Carbon price [USD/tCO2] added to the score via grid carbon intensity.
     prices : DataFrame, optional
@@ -478,9 +480,7 @@ def rank_sites(
     from computeatlas.datasets import price_table
     from computeatlas.demand import resolve_metros
 
-    scenario = Scenario.build(
-        **{k: v for k, v in locals().items() if k in Scenario.OPTIONS}  # one validation
-    )
+    scenario = Scenario.build(**{k: v for k, v in locals().items() if k in Scenario.OPTIONS})
     budget, share, n_top = _ranking_options(max_rtt_ms, mode, min_share, top)
     table = price_table(prices, prices_mode)
     window = Window.from_bbox(bbox, _resolution(resolution))

@@ -29,6 +29,7 @@ def site_report(
     it_mw: float = 100.0,
     carbon_price_usd_per_t: float = 0.0,
     weight: Any = "population",
+    heat_pump: str = "industrial",
 ) -> pd.DataFrame:
     """Report what computeatlas says about a list of places, one row per point.
 
@@ -67,6 +68,8 @@ def site_report(
         given, else its metro-area population, else 1), ``"equal"``, a column
         of your ``demand_metros`` table, or ``f(table) -> weights`` (see
         :func:`computeatlas.demand.resolve_metros`).
+    heat_pump : {"industrial", "ground", "air"}, default "industrial"
+        Heat-pump COP model of the heat credit (:func:`computeatlas.models.heat_pump_cop`).
 
     Returns
     -------
