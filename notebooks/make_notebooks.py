@@ -431,8 +431,9 @@ Sweden: a lower bound from Stockholm Exergi's payment) and counts nothing where 
 price is published. Hohhot (a Hohhot-type northern
 Chinese city on its published 15 October - 15 April season) and Hamina (an Odense-type
 Nordic town network fed by an air-cooled hall) earn a credit when heat is sold. Odense
-itself delivers heat but earns none: the shipped Danish electricity row is a 2022
-crisis-year price incl. taxes (339 USD/MWh), above the break-even shown below.
+(Danish electricity at Eurostat's 2025 business price excl. VAT, 137 USD/MWh) earns a
+credit at `avoided_cost` and under `market` (the Danish cap) but not at `sold`: its
+electricity costs more than the `sold` break-even shown below.
 """),
         code("""
 cases = {"Odense": (55.40, 10.39), "Hohhot": (40.84, 111.75), "Hamina": (60.57, 27.20)}
