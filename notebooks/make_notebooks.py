@@ -424,21 +424,46 @@ plt.show()
         md("""
 Waste heat is worth something only with a heat price, a heating season and a town. The
 default hall recovers 80 % of its heat through 27 degC water coils (the Meta Odense design);
-the heat pump's electricity is charged at the site's price. Odense (Fjernvarme Fyn) takes
-the heat but, at the shipped 2022 Danish business price, no preset price pays for the lift;
-Hohhot (published season 15 October - 15 April) and Hamina earn a credit when heat is sold:
+an ammonia heat pump (`heat_pump="industrial"`, Jensen et al. 2018, the default) lifts it
+to a 70 degC network, and its electricity is charged at the site's price. `market` prices
+heat by country on an offtake basis (Denmark: the 2024 surplus-heat price cap, 110 DKK/GJ;
+Sweden: a lower bound from Stockholm Exergi's payment) and counts nothing where no offtake
+price is published. Hohhot (a Hohhot-type northern
+Chinese city on its published 15 October - 15 April season) and Hamina (an Odense-type
+Nordic town network fed by an air-cooled hall) earn a credit when heat is sold. Odense
+(Danish electricity at Eurostat's 2025 business price excl. VAT, 137 USD/MWh) earns a
+credit at `avoided_cost` and under `market` (the Danish cap) but not at `sold`: its
+electricity costs more than the `sold` break-even shown below.
 """),
         code("""
 cases = {"Odense": (55.40, 10.39), "Hohhot": (40.84, 111.75), "Hamina": (60.57, 27.20)}
 cols = ["price_usd_per_mwh", "heat_season_share", "heat_delivered_mwh_per_mw_it",
         "heat_delivered_gj_per_mw_it", "heat_credit_usd_per_mwh_it", "cost_usd_per_mwh_it"]
 rows = []
-for hp in ("donated", "sold", "avoided_cost"):
-    r = computeatlas.site_report(list(cases.values()), heat_price=hp)
-    r.insert(0, "site", list(cases))
-    r.insert(1, "heat_price", hp)
-    rows.append(r[["site", "heat_price"] + cols])
-pd.concat(rows).set_index(["site", "heat_price"]).sort_index().round(2)
+for hp in ("donated", "sold", "avoided_cost", "market"):
+    for pump in ("industrial", "ground"):
+        r = computeatlas.site_report(list(cases.values()), heat_price=hp, heat_pump=pump)
+        r.insert(0, "site", list(cases))
+        r.insert(1, "heat_price", hp)
+        r.insert(2, "heat_pump", pump)
+        rows.append(r[["site", "heat_price", "heat_pump"] + cols])
+heat_table = pd.concat(rows).set_index(["site", "heat_price", "heat_pump"]).sort_index()
+heat_table.round(2)
+"""),
+        md("""
+The credit is positive only where electricity costs less than `heat price x COP` (the heat
+pump's margin per MWh of recovered heat, `models.heat.heat_credit`). Break-even
+electricity prices at 27 -> 70 degC for each heat price, with both COP models:
+"""),
+        code("""
+from computeatlas.models import heat_pump_cop
+
+prices_heat = {hp: presets.heat_price(hp) for hp in ("sold", "avoided_cost", "market")}
+prices_heat = {hp: (p.for_countries(["DK"])[0] if p.by_country else p.usd_per_mwh_heat)
+               for hp, p in prices_heat.items()}
+pd.DataFrame({pump: {hp: round(p * float(heat_pump_cop(27.0, 70.0, kind=pump)), 1)
+                     for hp, p in prices_heat.items()}
+              for pump in ("industrial", "ground")}).rename_axis("heat price (DK row for market)")
 """),
         md("The route factor sets how far a site may be: service radius for 30 and 50 ms:"),
         code("""

@@ -41,6 +41,13 @@ NUMBER_KINDS: dict[str, list[tuple[Any, ...]]] = {
         ("string number", "50", ERR),
         ("none", None, ERR),
     ],
+    "heat_pump": [
+        ("wrong type", 1, ERR),
+        ("unknown name", "water", ERR),
+        ("other case", "INDUSTRIAL", ERR),
+        ("none", None, ERR),
+        ("staffell ground", "ground", OK),
+    ],
     "mode": [
         ("wrong type", 1, ERR),
         ("unknown name", "any", ERR),

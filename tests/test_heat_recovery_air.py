@@ -33,9 +33,12 @@ def test_coil_water_lift_is_inside_the_cop_fit() -> None:
     # 8.77 - 0.150*43 + 0.000734*43^2 = 3.677166.
     lift = heat.DH_SUPPLY_C - presets.cooling().heat_source_c
     assert lift == 43.0
-    assert float(heat.heat_pump_cop(27.0, heat.DH_SUPPLY_C)) == pytest.approx(3.677166)
-    # A warmer source is worth more: 45 degC liquid loops beat 27 degC coils.
-    assert heat.heat_pump_cop(45.0, 70.0) > heat.heat_pump_cop(27.0, 70.0)
+    assert float(heat.heat_pump_cop(27.0, heat.DH_SUPPLY_C, kind="ground")) == pytest.approx(
+        3.677166
+    )
+    # A warmer source is worth more: 45 degC liquid loops beat 27 degC coils (both models).
+    for kind in ("ground", "industrial"):
+        assert heat.heat_pump_cop(45.0, 70.0, kind=kind) > heat.heat_pump_cop(27.0, 70.0, kind=kind)
 
 
 def test_default_hall_earns_a_credit_only_when_heat_is_sold() -> None:

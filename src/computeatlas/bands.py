@@ -215,12 +215,17 @@ def _credit_draws(
     lay: Any, scenario: Scenario, dr: Any, index: np.ndarray, price_d: np.ndarray
 ) -> np.ndarray:
     """Heat credit [USD/MWh_IT] of the drawn samples under every draw's heat and power prices."""
-    from computeatlas.pipeline import heat_inputs
+    from computeatlas.pipeline import _heat_price, heat_inputs
+    from computeatlas.presets import uncertainty_table
 
     tech = scenario.technology
     season, avail = heat_inputs(lay, scenario)
     season = np.broadcast_to(season, lay.window.shape).reshape(-1)[index]
     avail = np.broadcast_to(avail, lay.window.shape).reshape(-1)[index]
+    # a scenario with a range is drawn; one without (a user value, ``market`` by country)
+    # keeps the point evaluation's price of each sample
+    drawn = scenario.heat_price.name in uncertainty_table("heat_price")
+    fixed = np.broadcast_to(_heat_price(lay, scenario), lay.window.shape).reshape(-1)[index]
     out = np.empty_like(price_d)
     with np.errstate(invalid="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", ComputeAtlasWarning)  # as the point path reports it
@@ -228,10 +233,11 @@ def _credit_draws(
             out[:, d] = heat.site_heat_credit(
                 recoverable_fraction=tech.heat_recovery_fraction,
                 source_c=tech.heat_source_c,
-                heat_price_usd_per_mwh=float(dr.heat_usd_per_mwh[d]),
+                heat_price_usd_per_mwh=float(dr.heat_usd_per_mwh[d]) if drawn else fixed,
                 heating_season=season,
                 sink_availability=avail,
                 electricity_price_usd_per_mwh=price_d[:, d],
+                kind=scenario.heat_pump,
             )
     return out
 

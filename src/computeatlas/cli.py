@@ -189,6 +189,7 @@ def _rank(args: argparse.Namespace) -> int:
             energy_per_token=_number_or_name(args.energy_per_token),
             carbon_price_usd_per_t=args.carbon_price,
             it_mw=args.it_mw,
+            heat_pump=args.heat_pump,
             prices=prices,
             resolution=args.resolution,
             mode=args.mode,
@@ -410,6 +411,11 @@ def _rank_parser(r: argparse.ArgumentParser) -> None:
     )
     r.add_argument("--carbon-price", type=float, default=0.0, help="carbon price [USD/tCO2]")
     r.add_argument("--it-mw", type=float, default=100.0, help="IT load [MW] (sizes heat offered)")
+    r.add_argument(
+        "--heat-pump",
+        default="industrial",
+        help="heat-pump COP model: industrial (Jensen et al. 2018), ground or air (Staffell)",
+    )
     r.add_argument("--resolution", type=float, help="grid resolution [deg] (default 0.25)")
     r.add_argument("--prices", help="your price table, CSV or Parquet (see docs: data)")
     r.add_argument(

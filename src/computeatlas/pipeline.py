@@ -223,18 +223,18 @@ def _heat(lay: Layers, scenario: Scenario, price: np.ndarray) -> dict[str, np.nd
     """
     tech = scenario.technology
     season, avail = heat_inputs(lay, scenario)
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", ComputeAtlasWarning)  # outside the model: no sale
         credit = heat.site_heat_credit(
             recoverable_fraction=tech.heat_recovery_fraction,
             source_c=tech.heat_source_c,
-            heat_price_usd_per_mwh=scenario.heat_price.usd_per_mwh_heat,
+            heat_price_usd_per_mwh=_heat_price(lay, scenario),
             heating_season=season,
             sink_availability=avail,
             electricity_price_usd_per_mwh=price,
+            kind=scenario.heat_pump,
         )
-    with warnings.catch_warnings():  # a lift outside the fit delivers nothing (site_heat_credit)
-        warnings.simplefilter("ignore", ComputeAtlasWarning)
-        cop = heat.heat_pump_cop(tech.heat_source_c, heat.DH_SUPPLY_C)
+        cop = heat.heat_pump_cop(tech.heat_source_c, heat.DH_SUPPLY_C, kind=scenario.heat_pump)
     mwh = heat.delivered_heat_mwh_per_mw_it(
         recoverable_fraction=tech.heat_recovery_fraction,
         heating_season=season,
@@ -267,6 +267,16 @@ def heat_inputs(lay: Layers, scenario: Scenario) -> tuple[np.ndarray, np.ndarray
         networks within reach take (0 when the technology recovers nothing).
     """
     return _heating_season(lay), _sink_availability(lay, scenario)
+
+
+def _heat_price(lay: Layers, scenario: Scenario) -> float | np.ndarray:
+    """Heat price of each sample [USD/MWh_heat]: one number, or by country (``market``)."""
+    hp = scenario.heat_price
+    if not hp.by_country:
+        return hp.usd_per_mwh_heat
+    iso = lay.regions.admin0_prices["iso_a2"].to_numpy(object)
+    lab = lay.regions.admin0
+    return hp.for_countries(np.where(lab >= 0, iso[np.maximum(lab, 0)], ""))
 
 
 def _heating_season(lay: Layers) -> np.ndarray:

@@ -462,6 +462,7 @@ def rank_sites(
     it_mw: float = 100.0,
     band_rows: int | None = None,
     weight: Any = "population",
+    heat_pump: str = "industrial",
     draws: int = 0,
     seed: int = 0,
 ) -> SiteRanking:
@@ -481,8 +482,8 @@ def rank_sites(
         ``min_share`` of the demand weight.
     min_share : float, default 1.0
         Required share of demand weight in ``share`` mode, in (0, 1].
-    technology, ashrae_class, heat_price, route, energy_per_token
-        Presets (see :mod:`computeatlas.presets`) or values.
+    technology, ashrae_class, heat_price, route, energy_per_token, heat_pump
+        Presets (:mod:`computeatlas.presets`) or values; ``heat_pump``: COP model.
     carbon_price_usd_per_t : float, default 0
         Carbon price [USD/tCO2] added to the score via grid carbon intensity.
     prices : DataFrame, optional

@@ -16,6 +16,7 @@ import numpy as np
 
 from computeatlas import presets
 from computeatlas.errors import InputError
+from computeatlas.models.heat import HEAT_PUMP_KINDS
 from computeatlas.presets import AshraeClass, CoolingTechnology, HeatPrice, Route, TokenEnergy
 
 __all__ = ["Scenario", "check_number"]
@@ -87,6 +88,16 @@ def _preset(name: str, loader: Any, value: Any) -> Any:
         raise type(err)(f"{name}: {err}") from err
 
 
+def _heat_pump(value: Any) -> str:
+    """Validate the heat-pump COP model name."""
+    if not (isinstance(value, str) and value in HEAT_PUMP_KINDS):
+        raise InputError(
+            f"heat_pump must be one of {', '.join(HEAT_PUMP_KINDS)} "
+            f"(the heat-pump COP model), got {value!r}"
+        )
+    return value
+
+
 @dataclass(frozen=True, kw_only=True)
 class Scenario:
     """The technology, prices and fibre assumptions of one question.
@@ -108,6 +119,10 @@ class Scenario:
         Carbon price [USD/tCO2], >= 0.
     it_mw : float
         IT load [MW], > 0: sizes the heat offered to a district-heating network.
+    heat_pump : str
+        Heat-pump COP model of the heat credit
+        (:func:`computeatlas.models.heat_pump_cop` ``kind``): ``industrial``
+        (Jensen et al. 2018, default), ``ground`` or ``air`` (Staffell et al. 2012).
     """
 
     #: Keyword arguments of :meth:`build` (the options ``rank_sites`` and ``site_report`` share).
@@ -119,6 +134,7 @@ class Scenario:
         "energy_per_token",
         "carbon_price_usd_per_t",
         "it_mw",
+        "heat_pump",
     )
 
     technology: CoolingTechnology
@@ -128,6 +144,7 @@ class Scenario:
     energy_per_token: TokenEnergy
     carbon_price_usd_per_t: float = 0.0
     it_mw: float = 100.0
+    heat_pump: str = "industrial"
 
     @classmethod
     def build(
@@ -140,6 +157,7 @@ class Scenario:
         energy_per_token: str | float | TokenEnergy = "h100_8b_batch64",
         carbon_price_usd_per_t: float = 0.0,
         it_mw: float = 100.0,
+        heat_pump: str = "industrial",
     ) -> Scenario:
         """Validate the options of ``rank_sites``/``site_report`` into a Scenario.
 
@@ -152,6 +170,8 @@ class Scenario:
             Carbon price [USD/tCO2].
         it_mw : float, default 100
             IT load [MW].
+        heat_pump : {"industrial", "ground", "air"}, default "industrial"
+            Heat-pump COP model of the heat credit.
 
         Returns
         -------
@@ -170,12 +190,13 @@ class Scenario:
                 "carbon_price_usd_per_t", carbon_price_usd_per_t, minimum=0.0, unit="USD/tCO2"
             ),
             it_mw=check_number("it_mw", it_mw, minimum=0.0, strict_minimum=True, unit="MW"),
+            heat_pump=_heat_pump(heat_pump),
         )
 
     @property
     def sells_heat(self) -> bool:
         """Whether any heat can earn a credit (recovering technology and a price > 0)."""
-        return self.technology.heat_recovery_fraction > 0 and self.heat_price.usd_per_mwh_heat > 0
+        return self.technology.heat_recovery_fraction > 0 and self.heat_price.sells
 
     def attrs(self) -> dict[str, Any]:
         """Return the scenario as flat attributes for a Dataset or DataFrame."""
@@ -184,6 +205,8 @@ class Scenario:
             "ashrae_class": self.ashrae.name,
             "heat_price": self.heat_price.name,
             "heat_price_usd_per_mwh": self.heat_price.usd_per_mwh_heat,
+            "heat_price_by_country": self.heat_price.by_country_text(),
+            "heat_pump": self.heat_pump,
             "route": self.route.name,
             "route_factor": self.route.route_factor,
             "fixed_ms": self.route.fixed_ms,

@@ -29,6 +29,7 @@ def site_report(
     it_mw: float = 100.0,
     carbon_price_usd_per_t: float = 0.0,
     weight: Any = "population",
+    heat_pump: str = "industrial",
     draws: int = 200,
     seed: int = 0,
 ) -> pd.DataFrame:
@@ -68,6 +69,8 @@ def site_report(
         given, else its metro-area population, else 1), ``"equal"``, a column
         of your ``demand_metros`` table, or ``f(table) -> weights`` (see
         :func:`computeatlas.demand.resolve_metros`).
+    heat_pump : {"industrial", "ground", "air"}, default "industrial"
+        Heat-pump COP model of the heat credit (:func:`computeatlas.models.heat_pump_cop`).
     draws, seed : int, default 200 and 0
         Paired Monte Carlo draws and their seed (docs/uncertainty.md): adds
         ``_p05``/``_p50``/``_p95`` bands; the draws of :func:`computeatlas.rank_sites`
@@ -80,15 +83,10 @@ def site_report(
         ``admin1``, ``admin1_iso``, ``priced_by``, ``price_source``,
         ``price_region_code``, ``price_year``, ``price_basis``, ``price_flags``,
         ``price_citation``; see :meth:`computeatlas.regions.Resolved.columns`),
-        the report variables of
-        :mod:`computeatlas.schema` (``temperature_mean_c``, ``dew_point_mean_c``,
-        ``pue``, ``free_cooling_hours``, ``free_cooling_days``, the hours by
-        mode (``hours_free``, ``hours_adiabatic``, ``hours_partial_mechanical``,
-        ``hours_full_mechanical``), ``water_l_per_kwh_it``,
-        ``price_usd_per_mwh``, ``heat_credit_usd_per_mwh_it``,
-        ``cost_usd_per_mwh_it``, ``cost_usd_per_mtoken``, ``carbon_kg_per_mwh_it``,
-        ``score_usd_per_mwh_it``, and with demand metros the reachable demand
-        within 30 and 50 ms) and one ``rtt_ms_<metro>`` per demand metro.
+        the ``report`` variables of :mod:`computeatlas.schema` (docs/pipeline.md
+        lists them: climate, PUE, hours by mode, water, price, heat, cost, carbon,
+        score, the bands with ``draws``, and with demand metros the reachable
+        demand within 30 and 50 ms) and one ``rtt_ms_<metro>`` per demand metro.
 
     Notes
     -----
@@ -159,6 +157,7 @@ def sensitivity(
     prices: pd.DataFrame | None = None,
     prices_mode: str = "overlay",
     it_mw: float = 100.0,
+    heat_pump: str = "industrial",
 ) -> pd.DataFrame:
     """Which parameters drive the spread of a site's PUE or cost: first-order indices.
 
@@ -173,7 +172,7 @@ def sensitivity(
         estimator needs a few hundred.
     seed : int, default 0
         Seed of the draws.
-    technology, ashrae_class, heat_price, energy_per_token, prices, prices_mode, it_mw
+    technology, ashrae_class, heat_price, energy_per_token, prices, prices_mode, it_mw, heat_pump
         As :func:`site_report`.
 
     Returns

@@ -25,6 +25,10 @@ References
    domestic heat pumps. Energy Environ. Sci., 5, 9291-9306,
    doi:10.1039/C2EE22653G (quadratic COP fits, valid for a temperature lift
    of 15-60 K).
+.. [3] Jensen, J. K., Ommen, T., Reinholdt, L., Markussen, W. B., and Elmegaard,
+   B., 2018: Heat pump COP, part 2: Generalized COP estimation of heat pump
+   processes. Proc. 13th IIR Gustav Lorentzen Conference on Natural
+   Refrigerants, Valencia, doi:10.18462/iir.gl.2018.1386 (the ``industrial`` COP).
 .. [2] Eurostat, nrg_chdd metadata: heating degree days
    HDD = 18 degC - T_mean on days with T_mean <= 15 degC.
 """
@@ -39,9 +43,11 @@ from numpy.typing import ArrayLike
 from computeatlas.errors import ComputeAtlasWarning, InputError
 
 __all__ = [
+    "DH_RETURN_C",
     "DH_SUPPLY_C",
     "HEAT_DEMAND_MWH_PER_CAPITA",
     "HEAT_NETWORK_CAP_MWH",
+    "HEAT_PUMP_KINDS",
     "HEAT_REACH_KM",
     "administrative_season_fraction",
     "delivered_heat_mwh_per_mw_it",
@@ -59,40 +65,97 @@ _DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=float)
 #: Staffell et al. (2012) quadratic fits COP = c0 + c1 dT + c2 dT^2, dT in K.
 STAFFELL = {"air": (6.81, -0.121, 0.000630), "ground": (8.77, -0.150, 0.000734)}
 STAFFELL_VALID_K = (15.0, 60.0)
+#: COP models of :func:`heat_pump_cop`; ``industrial`` (the default) is Jensen et al. (2018).
+HEAT_PUMP_KINDS = ("industrial", "ground", "air")
+#: District-heating return temperature [degC]: Fjernvarme Fyn's Tietgen heat centre
+#: takes "35-40 degrees return water" and lifts it to 75 degC with Meta Odense's 27 degC
+#: water (DBDH, https://dbdh.dk/facebook-heating-up-7000-homes-in-denmark/); upper end.
+DH_RETURN_C = 40.0
+#: Cooling of the heat source across the evaporator [K]: PyPSA-Eur's default
+#: ``sector: district_heating: heat_source_cooling: 6`` (config.default.yaml,
+#: github.com/PyPSA/pypsa-eur at 16ed084e), used with the same COP method.
+SOURCE_COOLING_K = 6.0
+#: Jensen et al. (2018) process parameters, as PyPSA-Eur applies them to district-heating
+#: heat pumps (``heat_pump_cop_approximation``, after Pieper et al. 2020): ammonia,
+#: pinch point 5 K, isentropic compressor efficiency 0.8, no heat loss; below a 10 K
+#: lift (Zajacs et al. 2020, after Meggers et al. 2010) no heat pump runs.
+JENSEN_AMMONIA = {"pinch_k": 5.0, "eta_is": 0.8, "heat_loss": 0.0, "min_lift_k": 10.0}
+#: Jensen et al. (2018) fits for ammonia: dT_r,sink = a (T_sink,out - T_source,out +
+#: 2 dT_pp) + b dT_sink + c and, of the same form, the ratio of expansion loss to
+#: compression work w.
+_JENSEN_DT_SINK = (0.2, 0.2, 0.016)
+_JENSEN_W = (0.0014, -0.0015, 0.039)
+_ZERO_C = 273.15
 
 
-def heat_pump_cop(source_c: ArrayLike, sink_c: ArrayLike, *, kind: str = "ground") -> np.ndarray:
-    r"""Heat-pump coefficient of performance (heating) from the temperature lift.
+def heat_pump_cop(
+    source_c: ArrayLike,
+    sink_c: ArrayLike,
+    *,
+    kind: str = "industrial",
+    sink_return_c: ArrayLike = DH_RETURN_C,
+    source_cooling_k: float = SOURCE_COOLING_K,
+) -> np.ndarray:
+    r"""Heat-pump coefficient of performance (heating) from the source and sink temperatures.
 
     Parameters
     ----------
     source_c : array_like
-        Heat-source temperature [degC] (data-centre water or air).
+        Heat-source inlet temperature [degC] (data-centre water or air).
     sink_c : array_like
-        Supply temperature to the heating network [degC].
-    kind : {"ground", "air"}, default "ground"
-        Staffell et al. (2012) fit: ``ground`` for a liquid (brine/water)
-        source, which is what a data-centre water loop is; ``air`` for air.
+        Supply (outlet) temperature to the heating network [degC].
+    kind : {"industrial", "ground", "air"}, default "industrial"
+        ``industrial``: Jensen et al. (2018) for a large ammonia heat pump [3]_;
+        ``ground``/``air``: the Staffell et al. (2012) domestic fits for a liquid
+        or an air source [1]_.
+    sink_return_c : array_like, default :data:`DH_RETURN_C`
+        Network return (sink inlet) temperature [degC]; ``industrial`` only.
+    source_cooling_k : float, default :data:`SOURCE_COOLING_K`
+        Cooling of the source across the evaporator [K]; ``industrial`` only.
 
     Returns
     -------
     numpy.ndarray
         COP [W heat / W electricity]; NaN (with a :class:`ComputeAtlasWarning`)
-        where the lift is outside 15-60 K, the range of the fits.
+        outside the model's validity: a lift outside 15-60 K for the Staffell
+        fits, a lift (``sink_c - source_c``) under 10 K for ``industrial``.
 
     Notes
     -----
-    :math:`COP = c_0 + c_1\Delta T + c_2\Delta T^2`, :math:`\Delta T = T_{sink} - T_{source}`;
-    ground: 8.77, -0.150, 0.000734; air: 6.81, -0.121, 0.000630 [1]_.
+    ``industrial`` [3]_ [4]_ (temperatures in K, :math:`\bar T` logarithmic means
+    of inlet and outlet, :math:`\Delta T_{pp}` the pinch point):
+
+    .. math::
+
+        COP = COP_{Lor}\,\frac{1 + (\Delta T_{r,sink} + \Delta T_{pp})/\bar T_{sink}}
+              {1 + (\Delta T_{r,sink} + \Delta T_{r,src} + 2\Delta T_{pp})/\Delta\bar T_{lift}}
+              \,\eta_{is}(1 - w) + 1 - \eta_{is} - f_Q,
+        \qquad COP_{Lor} = \frac{\bar T_{sink}}{\bar T_{sink} - \bar T_{src}}
+
+    with :math:`\Delta T_{r,src}` half the source cooling and
+    :math:`\Delta T_{r,sink}`, :math:`w` the ammonia fits of :data:`JENSEN_AMMONIA`.
+    Staffell: :math:`COP = c_0 + c_1\Delta T + c_2\Delta T^2`,
+    :math:`\Delta T = T_{sink} - T_{source}`; ground: 8.77, -0.150, 0.000734;
+    air: 6.81, -0.121, 0.000630 [1]_.
 
     References
     ----------
     .. [1] Staffell et al., 2012, Energy Environ. Sci., 5, 9291, doi:10.1039/C2EE22653G
+    .. [3] Jensen et al., 2018, 13th IIR Gustav Lorentzen Conference,
+       doi:10.18462/iir.gl.2018.1386
+    .. [4] Pieper, H., Ommen, T., Jensen, J. K., Elmegaard, B., and Markussen, W. B.,
+       2020: Comparison of COP estimation methods for large-scale heat pumps used
+       in energy planning. Energy, 205, 117994 (the method against a detailed
+       thermodynamic model of district-heating heat pumps).
     """
-    if kind not in STAFFELL:
-        raise InputError(f"kind must be 'ground' or 'air', got {kind!r}")
+    if kind not in HEAT_PUMP_KINDS:
+        raise InputError(f"kind must be one of {HEAT_PUMP_KINDS}, got {kind!r}")
+    src = np.asarray(source_c, dtype=float)
+    sink = np.asarray(sink_c, dtype=float)
+    if kind == "industrial":
+        return _jensen_cop(src, sink, np.asarray(sink_return_c, dtype=float), source_cooling_k)
     c0, c1, c2 = STAFFELL[kind]
-    dt = np.asarray(sink_c, dtype=float) - np.asarray(source_c, dtype=float)
+    dt = sink - src
     lo, hi = STAFFELL_VALID_K
     outside = (dt < lo) | (dt > hi)
     if np.any(outside):
@@ -104,6 +167,45 @@ def heat_pump_cop(source_c: ArrayLike, sink_c: ArrayLike, *, kind: str = "ground
         )
     cop = c0 + c1 * dt + c2 * dt**2
     return np.where(outside, np.nan, cop)
+
+
+def _log_mean(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Logarithmic mean of two absolute temperatures [K] (their value where equal)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        lm = (a - b) / np.log(a / b)
+    return np.where(np.isclose(a, b), 0.5 * (a + b), lm)
+
+
+def _jensen_cop(
+    src_c: np.ndarray, sink_c: np.ndarray, return_c: np.ndarray, cooling_k: float
+) -> np.ndarray:
+    """Jensen et al. (2018) COP of an ammonia heat pump; NaN below the minimum lift."""
+    if not (np.isfinite(cooling_k) and cooling_k >= 0):
+        raise InputError(f"source_cooling_k must be a finite number >= 0 [K], got {cooling_k!r}")
+    if np.any(return_c >= sink_c):
+        raise InputError("sink_return_c must be below the supply temperature sink_c [degC]")
+    p = JENSEN_AMMONIA
+    t_si, t_ko, t_ki = src_c + _ZERO_C, sink_c + _ZERO_C, return_c + _ZERO_C
+    t_so = t_si - cooling_k
+    t_sink, t_src = _log_mean(t_ko, t_ki), _log_mean(t_si, t_so)
+    lift = t_sink - t_src
+    span = t_ko - t_so + 2 * p["pinch_k"]
+    dt_r_sink = _JENSEN_DT_SINK[0] * span + _JENSEN_DT_SINK[1] * (t_ko - t_ki) + _JENSEN_DT_SINK[2]
+    w = _JENSEN_W[0] * span + _JENSEN_W[1] * (t_ko - t_ki) + _JENSEN_W[2]
+    too_small = ((sink_c - src_c) < p["min_lift_k"]) | (lift <= 0)
+    if np.any(too_small):
+        warnings.warn(
+            f"heat-pump lift under {p['min_lift_k']:g} K (Jensen et al. 2018 as applied by "
+            "PyPSA-Eur); masked to NaN",
+            ComputeAtlasWarning,
+            stacklevel=3,
+        )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        factor = (1 + (dt_r_sink + p["pinch_k"]) / t_sink) / (
+            1 + (dt_r_sink + cooling_k / 2 + 2 * p["pinch_k"]) / lift
+        )
+        cop = (t_sink / lift) * factor * p["eta_is"] * (1 - w) + 1 - p["eta_is"] - p["heat_loss"]
+    return np.where(too_small, np.nan, cop)
 
 
 def heating_degree_days(
@@ -267,7 +369,7 @@ def heat_credit(
     electricity_price_usd_per_mwh: ArrayLike,
     source_c: ArrayLike,
     supply_c: float = 70.0,
-    kind: str = "ground",
+    kind: str = "industrial",
 ) -> np.ndarray:
     """Heat credit per MWh of IT energy.
 
@@ -288,13 +390,13 @@ def heat_credit(
     supply_c : float, default 70
         District-heating supply temperature [degC] (typical 3rd-generation
         networks run at 55-80 degC, shared/DOMAIN.md section 4).
-    kind : str, default "ground"
-        Heat-pump COP fit (:func:`heat_pump_cop`).
+    kind : str, default "industrial"
+        Heat-pump COP model (:func:`heat_pump_cop`).
 
     Returns
     -------
     numpy.ndarray
-        Heat credit [USD per MWh_IT], >= 0; NaN where the COP fit is not valid.
+        Heat credit [USD per MWh_IT], >= 0; NaN where the COP model is not valid.
     """
     prices = np.asarray(heat_price_usd_per_mwh, dtype=float)
     if np.any(prices < 0) or np.any(np.asarray(electricity_price_usd_per_mwh) < 0):
@@ -457,10 +559,11 @@ def site_heat_credit(
     *,
     recoverable_fraction: float,
     source_c: float,
-    heat_price_usd_per_mwh: float,
+    heat_price_usd_per_mwh: ArrayLike,
     heating_season: ArrayLike,
     sink_availability: ArrayLike,
     electricity_price_usd_per_mwh: ArrayLike,
+    kind: str = "industrial",
 ) -> np.ndarray:
     """Heat credit of a site [USD/MWh_IT], 0 where no heat can be sold.
 
@@ -470,34 +573,39 @@ def site_heat_credit(
         Share of IT energy captured as useful heat [1] (technology preset).
     source_c : float
         Heat-source temperature [degC] (technology preset).
-    heat_price_usd_per_mwh : float
-        Price of delivered heat [USD/MWh_heat].
+    heat_price_usd_per_mwh : array_like
+        Price of delivered heat [USD/MWh_heat]: one number, or one per sample
+        (the ``market`` preset prices heat by country).
     heating_season : array_like
         Share of the year heat can be sold [1].
     sink_availability : array_like
         Share of the offered heat the network can absorb [1] (:func:`sink_availability`).
     electricity_price_usd_per_mwh : array_like
         Electricity price [USD/MWh]; NaN (unpriced) gives NaN.
+    kind : str, default "industrial"
+        Heat-pump COP model (:func:`heat_pump_cop`).
 
     Returns
     -------
     numpy.ndarray
         Credit [USD/MWh_IT]: :func:`heat_credit` with a :data:`DH_SUPPLY_C`
         network; 0 when the technology recovers nothing, heat is donated or
-        the heat-pump lift is outside the COP fit (no sale possible).
+        the heat-pump lift is outside the COP model (no sale possible).
     """
     price = np.asarray(electricity_price_usd_per_mwh, dtype=float)
-    shape = np.broadcast(np.asarray(heating_season), price).shape
-    if not (recoverable_fraction > 0 and heat_price_usd_per_mwh > 0):
+    heat_price = np.asarray(heat_price_usd_per_mwh, dtype=float)
+    shape = np.broadcast(np.asarray(heating_season), price, heat_price).shape
+    if not (recoverable_fraction > 0 and np.any(heat_price > 0)):
         return np.where(np.isnan(price), np.nan, np.zeros(shape))
     credit = heat_credit(
         recoverable_fraction=recoverable_fraction,
         heating_season=heating_season,
         sink_availability=sink_availability,
-        heat_price_usd_per_mwh=heat_price_usd_per_mwh,
+        heat_price_usd_per_mwh=heat_price,
         electricity_price_usd_per_mwh=np.nan_to_num(price, nan=0.0),
         source_c=source_c,
         supply_c=DH_SUPPLY_C,
+        kind=kind,
     )
     credit = np.nan_to_num(np.broadcast_to(credit, shape).astype(float), nan=0.0)
     return np.where(np.isnan(price), np.nan, credit)

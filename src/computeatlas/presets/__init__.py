@@ -18,6 +18,7 @@ from importlib.resources import files
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from computeatlas.errors import InputError, UnknownNameError
 
@@ -357,23 +358,72 @@ def token_energy(name: str | float | TokenEnergy = "h100_8b_batch64") -> TokenEn
 
 @dataclass(frozen=True)
 class HeatPrice:
-    """A waste-heat price scenario [USD per MWh of heat delivered]."""
+    """A waste-heat price scenario [USD per MWh of heat delivered].
+
+    Attributes
+    ----------
+    name : str
+        Scenario name.
+    usd_per_mwh_heat : float
+        Price [USD/MWh_heat]; for a per-country scenario, the price where the
+        country has no row (0 for ``market``: no credit is counted there).
+    description, source : str
+        What the price is and where it comes from.
+    by_country : tuple of (str, float)
+        ISO 3166-1 alpha-2 code and price [USD/MWh_heat] of each country with
+        its own row (``market``); empty for a single price.
+    """
 
     name: str
     usd_per_mwh_heat: float
     description: str = ""
     source: str = ""
+    by_country: tuple[tuple[str, float], ...] = ()
 
     def __post_init__(self) -> None:
-        if not (math.isfinite(self.usd_per_mwh_heat) and self.usd_per_mwh_heat >= 0.0):
+        prices = [self.usd_per_mwh_heat, *(p for _, p in self.by_country)]
+        if not all(math.isfinite(p) and p >= 0.0 for p in prices):
             raise InputError(
-                f"heat price must be a finite number >= 0 [USD/MWh_heat], "
-                f"got {self.usd_per_mwh_heat}"
+                f"heat price must be a finite number >= 0 [USD/MWh_heat], got {prices}"
             )
+
+    @property
+    def sells(self) -> bool:
+        """Whether heat earns anything anywhere under this scenario."""
+        return self.usd_per_mwh_heat > 0 or any(p > 0 for _, p in self.by_country)
+
+    def by_country_text(self) -> str:
+        """Return the per-country prices as ``"DK:57.46"`` pairs [USD/MWh_heat] ("" if none)."""
+        return ";".join(f"{c}:{p:.2f}" for c, p in self.by_country)
+
+    def for_countries(self, iso_a2: ArrayLike) -> np.ndarray:
+        """Price of each sample's country [USD/MWh_heat].
+
+        Parameters
+        ----------
+        iso_a2 : array_like of str
+            ISO 3166-1 alpha-2 code per sample ("" for none).
+
+        Returns
+        -------
+        numpy.ndarray
+            The country's row where it has one, else :attr:`usd_per_mwh_heat`.
+        """
+        codes = np.asarray(iso_a2, dtype=object)
+        out = np.full(codes.shape, self.usd_per_mwh_heat, dtype=float)
+        for code, price in self.by_country:
+            out[codes == code] = price
+        return out
+
+
+#: Units a per-country heat price may be published in -> MWh per unit. ``per_MW_year``: a
+#: yearly payment for 1 MW delivered, spread over all 8760 h (a lower bound per MWh when
+#: the heat flows fewer hours).
+_HEAT_UNIT_MWH = {"per_MWh": 1.0, "per_GJ": 1.0 / 3.6, "per_kWh": 1e-3, "per_MW_year": 8760.0}
 
 
 def heat_price(name: str | float | HeatPrice = "donated") -> HeatPrice:
-    """Return a heat-price scenario: ``donated`` (default, 0), ``sold``, ``avoided_cost``.
+    """Return a heat-price scenario: ``donated`` (default), ``sold``, ``avoided_cost``, ``market``.
 
     Parameters
     ----------
@@ -383,6 +433,14 @@ def heat_price(name: str | float | HeatPrice = "donated") -> HeatPrice:
     Returns
     -------
     HeatPrice
+
+    Notes
+    -----
+    ``market`` prices heat by country on an offtake basis (what a network pays a
+    supplier), from the published rows of ``presets/heat_prices.toml``; a
+    country without a row earns no credit. Each row is converted as
+    ``price / (MWh per unit) x USD per unit`` with the shipped annual-average rate
+    of its year (:func:`computeatlas.datasets.exchange_rates`).
     """
     if isinstance(name, HeatPrice):
         return name
@@ -391,7 +449,27 @@ def heat_price(name: str | float | HeatPrice = "donated") -> HeatPrice:
     raw = dict(_pick("heat_prices", str(name)))
     eur = raw.pop("eur_per_mwh_heat")
     rate = _usd_per_eur(int(raw.pop("fx_year")))
-    return HeatPrice(name=str(name), usd_per_mwh_heat=eur * rate, **raw)
+    rows = raw.pop("countries", {})
+    by_country = tuple(
+        (code, _heat_row_usd_per_mwh(code, row)) for code, row in sorted(rows.items())
+    )
+    return HeatPrice(name=str(name), usd_per_mwh_heat=eur * rate, by_country=by_country, **raw)
+
+
+def _heat_row_usd_per_mwh(code: str, row: dict[str, Any]) -> float:
+    """One per-country heat-price row in USD/MWh_heat (shipped rate of the row's year)."""
+    from computeatlas.datasets import exchange_rates
+
+    unit = row["unit"]
+    if unit not in _HEAT_UNIT_MWH:
+        raise InputError(f"heat price row {code}: unit must be one of {sorted(_HEAT_UNIT_MWH)}")
+    fx = exchange_rates()
+    hit = fx[(fx["currency"] == row["currency"]) & (fx["year"] == int(row["year"]))]
+    if hit.empty:
+        raise InputError(
+            f"heat price row {code}: no shipped {row['currency']} rate for {row['year']}"
+        )
+    return float(row["price"]) / _HEAT_UNIT_MWH[unit] * float(hit["usd_per_unit"].iloc[0])
 
 
 def uncertainty_table(family: str) -> dict[str, Any]:
