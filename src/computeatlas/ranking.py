@@ -151,6 +151,7 @@ def latency_field(
         "route": rt.name,
         "route_factor": rt.route_factor,
         "fixed_ms": rt.fixed_ms,
+        "route_geographic": int(rt.geographic),
         "n_metros": len(metros),
     }
     return ds
@@ -176,6 +177,7 @@ def _latency_arrays(
         weights,
         radii,
         grid=(float(grid.lon[0]), float(grid.resolution), grid.nlon, window.cols),
+        geographic=scenario.route.geographic,
     )
     nearest = latency.nearest_rtt_ms(window.lat, window.lon, mlat, mlon, route=scenario.route)
     return reach, nearest

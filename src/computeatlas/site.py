@@ -83,7 +83,10 @@ def site_report(
         ``price_usd_per_mwh``, ``heat_credit_usd_per_mwh_it``,
         ``cost_usd_per_mwh_it``, ``cost_usd_per_mtoken``, ``carbon_kg_per_mwh_it``,
         ``score_usd_per_mwh_it``, and with demand metros the reachable demand
-        within 30 and 50 ms) and one ``rtt_ms_<metro>`` per demand metro.
+        within 30 and 50 ms), one ``rtt_ms_<metro>`` per demand metro and
+        ``china_border_metros``: how many of the metros lie across mainland
+        China's border from the site (their round trips are lower bounds, and a
+        :class:`~computeatlas.errors.ComputeAtlasWarning` says so).
 
     Notes
     -----
@@ -125,6 +128,37 @@ def _report_table(
     if metros is not None and ev.rtt_ms is not None:
         for k, label in enumerate(metros["label"]):
             out[f"rtt_ms_{label}"] = ev.rtt_ms[k]
+        out["china_border_metros"] = _china_border_metros(out["iso_a2"].to_numpy(str), metros)
     out.attrs.update(scenario.attrs())
     out.attrs["cooling_input_path"] = ev.cooling_path
     return out
+
+
+def _china_border_metros(site_iso: np.ndarray, metros: pd.DataFrame) -> np.ndarray:
+    """Count, per site, the demand metros on the other side of mainland China's border.
+
+    Their round trips are lower bounds (no penalty is modelled; see
+    :func:`computeatlas.models.latency.crosses_mainland_china_border`); a
+    :class:`~computeatlas.errors.ComputeAtlasWarning` says so when any is found.
+    """
+    import warnings
+
+    from computeatlas import datasets, regions
+    from computeatlas.errors import ComputeAtlasWarning
+    from computeatlas.models.latency import crosses_mainland_china_border
+
+    lab = regions.point_labels(
+        "admin0", metros["lat"].to_numpy(float), metros["lon"].to_numpy(float)
+    )
+    iso = np.where(lab >= 0, datasets.countries()["iso_a2"].to_numpy(str)[lab], "")
+    count = crosses_mainland_china_border(site_iso[:, None], iso[None, :]).sum(axis=1)
+    if count.any():
+        warnings.warn(
+            f"{int((count > 0).sum())} site(s) have demand metros across mainland China's "
+            "border: their rtt_ms_<metro> values are lower bounds (border gateways and "
+            "filtering add delay the fibre model does not include); see column "
+            "china_border_metros",
+            ComputeAtlasWarning,
+            stacklevel=4,
+        )
+    return np.asarray(count, dtype=np.int64)
