@@ -34,6 +34,8 @@ References
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 from numpy.typing import ArrayLike
 
@@ -312,7 +314,9 @@ def _nearest_angle(
     return np.asarray(angle)
 
 
-def _zone_blocks(la: np.ndarray, lo: np.ndarray, metro_zone: np.ndarray):  # type: ignore[no-untyped-def]
+def _zone_blocks(
+    la: np.ndarray, lo: np.ndarray, metro_zone: np.ndarray
+) -> Iterator[tuple[slice, slice, np.ndarray, np.ndarray]]:
     """Per corridor zone present on a grid: its cells' bounding rows/cols, mask and allowed metros.
 
     Yields ``(rows, cols, mask, metros)``: slices of the grid axes bounding the
@@ -474,7 +478,7 @@ def _weight_within_path(
         if mets.size:
             part = weight_within_km(
                 la[rows],
-                None,
+                lo[cc],
                 slat[mets],
                 slon[mets],
                 w[mets],
