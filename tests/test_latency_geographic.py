@@ -79,6 +79,7 @@ def test_paths_follow_geography():
     assert corridors.zone_index(48.0, 68.0) == -1
 
 
+@pytest.mark.kernel
 def test_path_properties():
     rng = np.random.default_rng(7)
     lat1, lat2 = rng.uniform(-60, 70, (2, 2000))
@@ -132,6 +133,7 @@ def test_any_preset_can_be_made_geographic():
         presets.Route("x", 1.5, 2.0, geographic="yes")
 
 
+@pytest.mark.kernel
 def test_grid_functions_agree_with_pairwise_paths():
     # A grid across five zones (Europe, North and sub-Saharan Africa, Gulf, South
     # Asia) and random metros: nearest, per-metro field and reach all match brute force.
