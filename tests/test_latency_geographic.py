@@ -205,3 +205,14 @@ def test_site_report_flags_metros_across_the_mainland_border():
         report = computeatlas.site_report([(40.84, 111.75), (35.68, 139.69)], demand_metros=metros)
     # Hohhot (CN): Seoul and Hong Kong across the border; Tokyo (JP): Beijing.
     assert report["china_border_metros"].tolist() == [2, 1]
+
+
+def test_rank_sites_table_flags_metros_across_the_mainland_border():
+    import computeatlas
+
+    ranking = computeatlas.rank_sites(
+        (110, 38, 114, 42), ["Beijing", "Seoul"], max_rtt_ms=40, top=3, resolution=0.5
+    )
+    sites = ranking.sites
+    assert (sites["iso_a2"] == "CN").all()
+    assert (sites["china_border_metros"] == 1).all()  # Seoul

@@ -224,9 +224,14 @@ class SiteRanking:
 
     @property
     def sites(self) -> Any:
-        """GeoDataFrame of the best eligible cells, cheapest first (deterministic ties)."""
+        """GeoDataFrame of the best eligible cells, cheapest first (deterministic ties).
+
+        ``china_border_metros`` counts the demand metros across mainland China's
+        border from each site: their round trips are lower bounds
+        (:func:`computeatlas.models.latency.crosses_mainland_china_border`).
+        """
         if self._sites is None:
-            self._sites = _best_sites(self.grid, self.top, self._regions)
+            self._sites = _best_sites(self.grid, self.top, self._regions, self.metros)
         return self._sites.copy()
 
     def regions(self, level: str = "admin0") -> Any:
@@ -724,8 +729,10 @@ def _rank(
     return rank
 
 
-def _best_sites(ds: xr.Dataset, top: int, regions: Any) -> Any:
+def _best_sites(ds: xr.Dataset, top: int, regions: Any, metros: pd.DataFrame) -> Any:
     import geopandas as gpd
+
+    from computeatlas.site import _china_border_metros
 
     rank = ds["rank"].values
     r, c = np.nonzero((rank > 0) & (rank <= top))
@@ -742,6 +749,10 @@ def _best_sites(ds: xr.Dataset, top: int, regions: Any) -> Any:
     if "rtt_ms" in ds:
         for k, label in enumerate(ds["metro"].values):
             data[f"rtt_ms_{label}"] = ds["rtt_ms"].values[k, r, c]
+    if metros is not None and len(metros) and r.size:
+        data["china_border_metros"] = _china_border_metros(
+            np.asarray(data["iso_a2"], dtype=str), metros, warn=False
+        )
     df = pd.DataFrame(data)
     return gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs="EPSG:4326")
 

@@ -134,7 +134,9 @@ def _report_table(
     return out
 
 
-def _china_border_metros(site_iso: np.ndarray, metros: pd.DataFrame) -> np.ndarray:
+def _china_border_metros(
+    site_iso: np.ndarray, metros: pd.DataFrame, *, warn: bool = True
+) -> np.ndarray:
     """Count, per site, the demand metros on the other side of mainland China's border.
 
     Their round trips are lower bounds (no penalty is modelled; see
@@ -152,7 +154,7 @@ def _china_border_metros(site_iso: np.ndarray, metros: pd.DataFrame) -> np.ndarr
     )
     iso = np.where(lab >= 0, datasets.countries()["iso_a2"].to_numpy(str)[lab], "")
     count = crosses_mainland_china_border(site_iso[:, None], iso[None, :]).sum(axis=1)
-    if count.any():
+    if warn and count.any():
         warnings.warn(
             f"{int((count > 0).sum())} site(s) have demand metros across mainland China's "
             "border: their rtt_ms_<metro> values are lower bounds (border gateways and "
