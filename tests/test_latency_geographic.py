@@ -58,6 +58,27 @@ def test_sea_links_against_published_cable_lengths(a, b, published_km):
     assert corridors.hub_paths_km()[ia, ib] == pytest.approx(gc, rel=1e-9)
 
 
+def test_hubs_sit_at_their_geonames_places():
+    from computeatlas.datasets import heat_sinks, metros
+
+    places = metros(kind="places")
+    towns = heat_sinks()
+    c = presets.corridors()
+    alias = {"new_york": "New York City", "los_angeles": "Hermosa Beach"}
+    checked = 0
+    for i, hub in enumerate(c.hub_names):
+        name = alias.get(hub, hub.replace("_", " ").title())
+        rows = places[places["name"] == name]
+        if not len(rows):
+            rows = towns[towns["asciiname"] == name]
+        if not len(rows):
+            continue
+        d = latency.great_circle_km(c.hub_lat[i], c.hub_lon[i], rows["lat"], rows["lon"])
+        assert float(np.min(d)) < 5.0, hub
+        checked += 1
+    assert checked == 27
+
+
 def test_paths_follow_geography():
     london, tokyo = (51.51, -0.13), (35.68, 139.69)
     gc = float(latency.great_circle_km(*london, *tokyo))
