@@ -21,6 +21,8 @@ deterministic split that no one chose pair by pair.
 ``python grids/build_latency.py --fit`` fits the two parameters of the
 ``cloud_backbone`` preset (route factor and fixed overhead) on the ``fit`` pairs and
 prints them; the result is typed into ``src/computeatlas/presets/routes.toml``.
+``--fit --geographic`` fits the ``geographic`` preset the same way, with the
+corridor path length (:func:`computeatlas.models.corridors.path_km`) as ``d``.
 """
 
 from __future__ import annotations
@@ -97,8 +99,10 @@ def pairs() -> pd.DataFrame:
     return df
 
 
-def fit(df: pd.DataFrame) -> tuple[float, float, float]:
+def fit(df: pd.DataFrame, geographic: bool = False) -> tuple[float, float, float]:
     """Fit ``rtt = fixed_ms + 2 d k / v`` on the ``fit`` pairs.
+
+    ``d`` is the great circle, or with ``geographic`` the corridor path length.
 
     The objective is the mean absolute log ratio of modelled to measured RTT
     (symmetric in over- and under-estimates, robust to the few very inflated
@@ -113,6 +117,10 @@ def fit(df: pd.DataFrame) -> tuple[float, float, float]:
 
     part = df[df["split"] == "fit"]
     d = part["distance_km"].to_numpy()[None, None, :]
+    if geographic:
+        from computeatlas.models.corridors import path_km
+
+        d = path_km(part.lat_a, part.lon_a, part.lat_b, part.lon_b)[None, None, :]
     y = part["rtt_ms"].to_numpy()[None, None, :]
     k = FIT_ROUTE_FACTORS[:, None, None]
     f = FIT_FIXED_MS[None, :, None]
@@ -132,7 +140,7 @@ def build(out_dir=OUT):
 if __name__ == "__main__":
     frame = pairs()
     if "--fit" in sys.argv[1:]:
-        k, fixed, obj = fit(frame)
+        k, fixed, obj = fit(frame, geographic="--geographic" in sys.argv[1:])
         n = int((frame["split"] == "fit").sum())
         print(f"fit on {n} pairs: route_factor = {k}, fixed_ms = {fixed}, mean |ln| = {obj:.4f}")
     else:

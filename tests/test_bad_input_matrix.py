@@ -144,6 +144,7 @@ NUMBER_KINDS: dict[str, list[tuple[Any, ...]]] = {
         ("unknown name", "carrier_pigeon", ERR),
         ("none", None, ERR),
         ("preset object", presets.route("public_internet"), OK),
+        ("geographic preset", "geographic", OK),
     ],
     "resolution": [
         ("wrong type", [0.5], ERR),

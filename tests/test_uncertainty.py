@@ -278,3 +278,15 @@ def _hourly():
             "time": pd.date_range("2020-01-01", periods=48, freq="h"),
         },
     )
+
+
+def test_geographic_route_draws_use_the_same_paths():
+    # A route without ranges is fixed: every draw's eligibility is the point eligibility.
+    r = computeatlas.rank_sites(
+        (20, 20, 60, 45), ["Dubai", "Frankfurt"], max_rtt_ms=90, route="geographic", draws=4
+    )
+    g = r.grid
+    elig = g["eligible"].values.reshape(-1)
+    best = g["best_cell_by_draw"].values
+    assert np.all(elig[best])
+    assert g["p_top"].values.sum() == pytest.approx(min(100, int(elig.sum())))

@@ -37,7 +37,14 @@ BANDS = ((0.0, 500.0), (500.0, 2000.0), (2000.0, 6000.0), (6000.0, np.inf))
 BAND_NAMES = ("< 500 km", "500-2000 km", "2000-6000 km", "> 6000 km")
 
 #: Presets in the order of the tables: the default first.
-PRESETS = ("cloud_backbone", "public_internet", "leased_line", "conduit_bound", "line_of_sight")
+PRESETS = (
+    "cloud_backbone",
+    "geographic",
+    "public_internet",
+    "leased_line",
+    "conduit_bound",
+    "line_of_sight",
+)
 
 
 def relative_errors(pairs: pd.DataFrame, route: str) -> np.ndarray:
@@ -164,7 +171,8 @@ def tables() -> str:
             "Error against measured Azure round trips (median |modelled / measured - 1| on "
             "the held-back pairs; pair counts in brackets; bias = median signed error):",
             calibration_table(),
-            "Service radius (great-circle distance at which the round trip reaches the budget):",
+            "Service radius (distance at which the round trip reaches the budget: great "
+            "circle, or corridor path length for `geographic`):",
             radius_table(),
             "The essay's claims, modelled round trip [ms] under each preset and whether the "
             "claim holds:",

@@ -12,7 +12,7 @@ untouched: the bands sit beside it.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -170,7 +170,9 @@ def evaluate_draws(
     eligible = None
     if metros is not None and len(metros) and budget_ms is not None:
         w = np.ones(len(metros)) if weights is None else np.asarray(weights, dtype=float)
-        eligible = _eligible_draws(lay.window, index, metros, w, dr, budget_ms, mode, min_share)
+        eligible = _eligible_draws(
+            lay.window, index, metros, w, dr, budget_ms, mode, min_share, scenario.route
+        )
     return DrawEvaluation(dr, index, values, factor, eligible, tuple(lay.window.shape))
 
 
@@ -255,21 +257,24 @@ def _eligible_draws(
     budget_ms: float,
     mode: str,
     min_share: float,
+    scenario_route: Route,
 ) -> np.ndarray:
     """Within-budget flags of the drawn samples, per draw (each draw's own route)."""
     from computeatlas.pipeline import _weight_within
 
     radii = np.zeros(dr.n)
+    base = scenario_route
     for d in range(dr.n):
         if budget_ms > dr.fixed_ms[d]:
-            route = Route(name="draw", route_factor=float(dr.route_factor[d]), fixed_ms=0.0)
+            route = replace(base, route_factor=float(dr.route_factor[d]), fixed_ms=0.0)
             radii[d] = float(latency.service_radius_km(budget_ms - dr.fixed_ms[d], route=route))
     out = np.zeros((index.size, dr.n), dtype=bool)
     for start in range(0, dr.n, _REACH_CHUNK):
         chunk = tuple(float(r) for r in radii[start : start + _REACH_CHUNK])
         with serialised_kernels():
-            wsum = _weight_within(window, metros, weights, chunk)
-            count = _weight_within(window, metros, np.ones(len(metros)), chunk)
+            geo = base.geographic  # the same paths as the point evaluation
+            wsum = _weight_within(window, metros, weights, chunk, geo)
+            count = _weight_within(window, metros, np.ones(len(metros)), chunk, geo)
         for k in range(len(chunk)):
             ok = latency.eligible_by_reach(
                 count[k].reshape(-1)[index],

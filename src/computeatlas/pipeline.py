@@ -327,7 +327,11 @@ def _sink_availability(lay: Layers, scenario: Scenario) -> np.ndarray:
 
 
 def _weight_within(
-    window: Any, sources: pd.DataFrame, weights: np.ndarray, radii_km: tuple[float, ...]
+    window: Any,
+    sources: pd.DataFrame,
+    weights: np.ndarray,
+    radii_km: tuple[float, ...],
+    geographic: bool = False,
 ) -> np.ndarray:
     grid = (
         (float(window.grid.lon[0]), float(window.grid.resolution), window.grid.nlon, window.cols)
@@ -342,6 +346,7 @@ def _weight_within(
         weights,
         radii_km,
         grid=grid,
+        geographic=geographic,
     )
 
 
@@ -372,14 +377,15 @@ def _latency(
     radii = [float(latency.service_radius_km(t, route=route)) for t in REACH_THRESHOLDS_MS]
     out: dict[str, Any] = {"rtt": rtt, "min_rtt": min_rtt, "count": None, "weight": None}
     if budget_ms is None:
-        out["reach"] = _weight_within(window, metros, weights, tuple(radii))
+        out["reach"] = _weight_within(window, metros, weights, tuple(radii), route.geographic)
         return out
     # Within the budget: a metro counts when its RTT <= budget, i.e. its distance is
     # within the service radius; a budget at or below the fixed overhead reaches none.
     reachable = budget_ms > route.fixed_ms
     r_budget = float(latency.service_radius_km(budget_ms, route=route)) if reachable else 0.0
-    both = _weight_within(window, metros, weights, (*radii, r_budget))
-    count = _weight_within(window, metros, np.ones(len(metros)), (r_budget,))[0]
+    geo = route.geographic
+    both = _weight_within(window, metros, weights, (*radii, r_budget), geo)
+    count = _weight_within(window, metros, np.ones(len(metros)), (r_budget,), geo)[0]
     out["reach"] = both[:-1]
     out["weight"] = both[-1] if reachable else np.zeros(window.shape)
     out["count"] = count if reachable else np.zeros(window.shape)

@@ -161,6 +161,7 @@ def latency_field(
         "route": rt.name,
         "route_factor": rt.route_factor,
         "fixed_ms": rt.fixed_ms,
+        "route_geographic": int(rt.geographic),
         "n_metros": len(metros),
     }
     if n_draws:
@@ -219,6 +220,7 @@ def _latency_arrays(
         weights,
         radii,
         grid=(float(grid.lon[0]), float(grid.resolution), grid.nlon, window.cols),
+        geographic=scenario.route.geographic,
     )
     nearest = latency.nearest_rtt_ms(window.lat, window.lon, mlat, mlon, route=scenario.route)
     return reach, nearest
@@ -265,9 +267,14 @@ class SiteRanking:
 
     @property
     def sites(self) -> Any:
-        """GeoDataFrame of the best eligible cells, cheapest first (deterministic ties)."""
+        """GeoDataFrame of the best eligible cells, cheapest first (deterministic ties).
+
+        ``china_border_metros`` counts the demand metros across mainland China's
+        border from each site: their round trips are lower bounds
+        (:func:`computeatlas.models.latency.crosses_mainland_china_border`).
+        """
         if self._sites is None:
-            self._sites = _best_sites(self.grid, self.top, self._regions)
+            self._sites = _best_sites(self.grid, self.top, self._regions, self.metros)
         return self._sites.copy()
 
     def regions(self, level: Any = "admin0", *, name: str | None = None) -> Any:
@@ -858,8 +865,10 @@ def _add_draws(
     )
 
 
-def _best_sites(ds: xr.Dataset, top: int, regions: Any) -> Any:
+def _best_sites(ds: xr.Dataset, top: int, regions: Any, metros: pd.DataFrame) -> Any:
     import geopandas as gpd
+
+    from computeatlas.site import _china_border_metros
 
     rank = ds["rank"].values
     r, c = np.nonzero((rank > 0) & (rank <= top))
@@ -876,6 +885,10 @@ def _best_sites(ds: xr.Dataset, top: int, regions: Any) -> Any:
     if "rtt_ms" in ds:
         for k, label in enumerate(ds["metro"].values):
             data[f"rtt_ms_{label}"] = ds["rtt_ms"].values[k, r, c]
+    if metros is not None and len(metros) and r.size:
+        data["china_border_metros"] = _china_border_metros(
+            np.asarray(data["iso_a2"], dtype=str), metros, warn=False
+        )
     df = pd.DataFrame(data)
     return gpd.GeoDataFrame(df, geometry=gpd.points_from_xy(df["lon"], df["lat"]), crs="EPSG:4326")
 

@@ -210,6 +210,7 @@ class Scenario:
             "route": self.route.name,
             "route_factor": self.route.route_factor,
             "fixed_ms": self.route.fixed_ms,
+            "route_geographic": int(self.route.geographic),
             "energy_per_token": self.energy_per_token.name,
             "energy_per_token_mwh_per_mtoken": self.energy_per_token.mwh_per_mtoken,
             "carbon_price_usd_per_t": self.carbon_price_usd_per_t,

@@ -86,7 +86,10 @@ def site_report(
         the ``report`` variables of :mod:`computeatlas.schema` (docs/pipeline.md
         lists them: climate, PUE, hours by mode, water, price, heat, cost, carbon,
         score, the bands with ``draws``, and with demand metros the reachable
-        demand within 30 and 50 ms) and one ``rtt_ms_<metro>`` per demand metro.
+        demand within 30 and 50 ms), one ``rtt_ms_<metro>`` per demand metro and
+        ``china_border_metros``: how many of the metros lie across mainland
+        China's border from the site (their round trips are lower bounds, and a
+        :class:`~computeatlas.errors.ComputeAtlasWarning` says so).
 
     Notes
     -----
@@ -100,18 +103,25 @@ def site_report(
     :func:`computeatlas.models.heat.sink_availability` (district-heating demand
     within 30 km over the heat offered, capped at 1).
     """
-    from computeatlas.bands import check_draws, evaluate_draws
+    from computeatlas.bands import check_draws
 
     scenario = Scenario.build(**{k: v for k, v in locals().items() if k in Scenario.OPTIONS})
     n_draws, seed = check_draws(draws, seed)
     lat, lon, ev, metros = _evaluate_points(
         points, scenario, demand_metros, weight, prices, prices_mode
     )
-    out = _report_table(lat, lon, ev, metros, scenario)
-    if n_draws:
-        attrs = {**out.attrs, "draws": n_draws, "seed": seed}
-        out = out.assign(**evaluate_draws(ev, scenario, n=n_draws, seed=seed).bands())
-        out.attrs.update(attrs)
+    return _with_bands(_report_table(lat, lon, ev, metros, scenario), ev, scenario, n_draws, seed)
+
+
+def _with_bands(out: pd.DataFrame, ev: Any, scenario: Scenario, n: int, seed: int) -> pd.DataFrame:
+    """Add the ``_p05``/``_p50``/``_p95`` bands of ``n`` paired draws (none for ``n = 0``)."""
+    from computeatlas.bands import evaluate_draws
+
+    if not n:
+        return out
+    attrs = {**out.attrs, "draws": n, "seed": seed}
+    out = out.assign(**evaluate_draws(ev, scenario, n=n, seed=seed).bands())
+    out.attrs.update(attrs)
     return out
 
 
@@ -232,6 +242,39 @@ def _report_table(
     if metros is not None and ev.rtt_ms is not None:
         for k, label in enumerate(metros["label"]):
             out[f"rtt_ms_{label}"] = ev.rtt_ms[k]
+        out["china_border_metros"] = _china_border_metros(out["iso_a2"].to_numpy(str), metros)
     out.attrs.update(scenario.attrs())
     out.attrs["cooling_input_path"] = ev.cooling_path
     return out
+
+
+def _china_border_metros(
+    site_iso: np.ndarray, metros: pd.DataFrame, *, warn: bool = True
+) -> np.ndarray:
+    """Count, per site, the demand metros on the other side of mainland China's border.
+
+    Their round trips are lower bounds (no penalty is modelled; see
+    :func:`computeatlas.models.latency.crosses_mainland_china_border`); a
+    :class:`~computeatlas.errors.ComputeAtlasWarning` says so when any is found.
+    """
+    import warnings
+
+    from computeatlas import datasets, regions
+    from computeatlas.errors import ComputeAtlasWarning
+    from computeatlas.models.latency import crosses_mainland_china_border
+
+    lab = regions.point_labels(
+        "admin0", metros["lat"].to_numpy(float), metros["lon"].to_numpy(float)
+    )
+    iso = np.where(lab >= 0, datasets.countries()["iso_a2"].to_numpy(str)[lab], "")
+    count = crosses_mainland_china_border(site_iso[:, None], iso[None, :]).sum(axis=1)
+    if warn and count.any():
+        warnings.warn(
+            f"{int((count > 0).sum())} site(s) have demand metros across mainland China's "
+            "border: their rtt_ms_<metro> values are lower bounds (border gateways and "
+            "filtering add delay the fibre model does not include); see column "
+            "china_border_metros",
+            ComputeAtlasWarning,
+            stacklevel=4,
+        )
+    return np.asarray(count, dtype=np.int64)

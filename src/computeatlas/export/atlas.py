@@ -173,7 +173,12 @@ def _route(attrs: dict[str, Any]) -> Any:
     from computeatlas.presets import Route
 
     try:
-        return Route(str(attrs["route"]), float(attrs["route_factor"]), float(attrs["fixed_ms"]))
+        return Route(
+            str(attrs["route"]),
+            float(attrs["route_factor"]),
+            float(attrs["fixed_ms"]),
+            geographic=bool(int(attrs.get("route_geographic", 0))),
+        )
     except KeyError as err:
         raise InputError(f"grid.attrs lacks {err.args[0]!r}: not a SiteRanking.grid") from None
 

@@ -15,7 +15,12 @@ distance (metro access at both ends, switching). Route presets (see
 measurement campaigns quoted by Bozkurt et al. [1]_, plus 4 ms), ``leased_line``
 (1.5, 2 ms), ``conduit_bound`` (1.3: the median shortest path through the US
 conduit map in [1]_, a lower bound on fibre length, not a measured latency) and
-``line_of_sight`` (1.0, 0 ms: the physical floor).
+``line_of_sight`` (1.0, 0 ms: the physical floor). A route with ``geographic``
+set (preset ``geographic``: k = 1.37, 9.6 ms, fitted the same way) replaces
+:math:`d` with the corridor path of :mod:`computeatlas.models.corridors`
+(overland within a continent, along submarine-cable corridors between
+continents); every function below honours it, and the service radius becomes a
+radius in path length.
 
 References
 ----------
@@ -29,6 +34,8 @@ References
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 from numpy.typing import ArrayLike
 
@@ -41,6 +48,7 @@ from computeatlas.presets import route as route_preset
 __all__ = [
     "FIBRE_GROUP_INDEX",
     "FIBRE_SPEED_KM_PER_MS",
+    "crosses_mainland_china_border",
     "eligible_by_reach",
     "great_circle_km",
     "mean_rtt_ms",
@@ -62,6 +70,45 @@ def _coords(lat: ArrayLike, lon: ArrayLike, what: str) -> tuple[np.ndarray, np.n
     if np.any(np.abs(lon_a) > 360.0):
         raise InputError(f"{what} longitude must be within [-180, 360] deg")
     return lat_a, lon_a
+
+
+def crosses_mainland_china_border(iso_a2_a: ArrayLike, iso_a2_b: ArrayLike) -> np.ndarray:
+    """Flag pairs of places on either side of mainland China's international border.
+
+    Parameters
+    ----------
+    iso_a2_a, iso_a2_b : array_like of str
+        ISO 3166-1 alpha-2 country codes of the two ends (Natural Earth
+        ``iso_a2``; Hong Kong ``HK``, Macau ``MO`` and Taiwan ``TW`` are
+        outside the mainland ``CN``); broadcast.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        True where exactly one end is in mainland China.
+
+    Notes
+    -----
+    Transnational paths into mainland China cross a few gateways and the Great
+    Firewall's filtering; Zhu et al. [4]_ measured a widespread inbound
+    bottleneck (79 % of the receiver-sender pairs they measured, more than 70 %
+    of them below 1 Mbps for over 5 hours a day) and ThousandEyes [5]_ report
+    higher latency and loss for traffic crossing the border. Neither publishes a
+    round-trip penalty per distance that a model could use, and the Azure matrix
+    the presets are fitted on has no mainland China region, so no penalty is
+    applied: for flagged pairs the modelled round trip is a lower bound.
+
+    References
+    ----------
+    .. [4] Zhu, P., et al., 2020: Characterizing Transnational Internet
+       Performance and the Great Bottleneck of China. Proc. ACM Meas. Anal.
+       Comput. Syst. 4(1), 13. https://doi.org/10.1145/3379479
+    .. [5] ThousandEyes, 2016: Benchmarking Network Performance in China.
+       https://www.thousandeyes.com/blog/benchmarking-network-performance-china
+    """
+    a = np.asarray(iso_a2_a).astype(str)
+    b = np.asarray(iso_a2_b).astype(str)
+    return np.asarray((a == "CN") != (b == "CN"))
 
 
 def great_circle_km(
@@ -119,6 +166,10 @@ def rtt_ms(
     """
     r = route_preset(route)
     d = great_circle_km(lat1, lon1, lat2, lon2)
+    if r.geographic:
+        from computeatlas.models.corridors import path_km
+
+        d = path_km(lat1, lon1, lat2, lon2)
     return r.fixed_ms + 2.0 * d * r.route_factor / FIBRE_SPEED_KM_PER_MS
 
 
@@ -137,7 +188,9 @@ def service_radius_km(
     -------
     numpy.ndarray
         Radius [km], at most half the Earth's circumference; 0 where the
-        budget does not cover the fixed overhead.
+        budget does not cover the fixed overhead. For a geographic route it is
+        a radius in corridor path length (the great-circle radius of the metros
+        the great circle reaches, an upper bound for the others).
     """
     r = route_preset(route)
     budget = np.asarray(max_rtt_ms, dtype=float)
@@ -183,6 +236,14 @@ def rtt_field_ms(
     r = route_preset(route)
     mlat = np.asarray(metro_lat, dtype=float)
     mlon = np.asarray(metro_lon, dtype=float)
+    if r.geographic:
+        from computeatlas.models.corridors import path_field_km
+
+        la, lo = np.asarray(lat, float), np.asarray(lon, float)
+        if grid:
+            la, lo = np.meshgrid(la, lo, indexing="ij")
+        d = path_field_km(la.ravel(), lo.ravel(), mlat, mlon).reshape((mlat.size, *la.shape))
+        return r.fixed_ms + 2.0 * d * r.route_factor / FIBRE_SPEED_KM_PER_MS
     if grid:
         from computeatlas._kernels.latency import angles_to
 
@@ -225,13 +286,24 @@ def nearest_rtt_ms(
     time (the tile's worst distance bounds the bands and the longitude window;
     every metro in it updates the whole tile in one vectorised pass).
     """
-    from computeatlas._kernels.latency import build_bands, min_angle, min_angle_tiled
-
     r = route_preset(route)
     mlat = np.asarray(metro_lat, dtype=float)
     mlon = np.asarray(metro_lon, dtype=float)
     la = np.asarray(lat, dtype=float)
     lo = np.asarray(lon, dtype=float)
+    if r.geographic:
+        d = _nearest_path_km(la, lo, mlat, mlon)
+    else:
+        d = _nearest_angle(la, lo, mlat, mlon) * EARTH_RADIUS_KM
+    return r.fixed_ms + 2.0 * d * r.route_factor / FIBRE_SPEED_KM_PER_MS
+
+
+def _nearest_angle(
+    la: np.ndarray, lo: np.ndarray, mlat: np.ndarray, mlon: np.ndarray
+) -> np.ndarray:
+    """Central angle [rad] from every cell of a grid to its nearest metro (exact pruned search)."""
+    from computeatlas._kernels.latency import build_bands, min_angle, min_angle_tiled
+
     if mlat.size > BANDED_SEARCH_MIN_METROS:
         order, offsets = build_bands(mlat, mlon)
         res = float(np.median(np.diff(lo))) if lo.size > 1 else 1.0
@@ -239,7 +311,49 @@ def nearest_rtt_ms(
     else:
         order = np.argsort(mlat, kind="stable")
         angle = min_angle(la, lo, mlat[order], mlon[order])
-    return r.fixed_ms + 2.0 * angle * EARTH_RADIUS_KM * r.route_factor / FIBRE_SPEED_KM_PER_MS
+    return np.asarray(angle)
+
+
+def _zone_blocks(
+    la: np.ndarray, lo: np.ndarray, metro_zone: np.ndarray
+) -> Iterator[tuple[slice, slice, np.ndarray, np.ndarray]]:
+    """Per corridor zone present on a grid: its cells' bounding rows/cols, mask and allowed metros.
+
+    Yields ``(rows, cols, mask, metros)``: slices of the grid axes bounding the
+    zone's cells, the zone mask on that block, and the metros whose great circle
+    is the path from the zone (:func:`computeatlas.models.corridors.direct_allowed`).
+    """
+    from computeatlas.models.corridors import direct_allowed, zone_index
+
+    zc = zone_index(la[:, None], lo[None, :])
+    for z in np.unique(zc):
+        rows_any = np.flatnonzero((zc == z).any(axis=1))
+        cols_any = np.flatnonzero((zc == z).any(axis=0))
+        rows = slice(int(rows_any[0]), int(rows_any[-1]) + 1)
+        cols = slice(int(cols_any[0]), int(cols_any[-1]) + 1)
+        yield rows, cols, zc[rows, cols] == z, np.flatnonzero(direct_allowed(z, metro_zone))
+
+
+def _nearest_path_km(
+    la: np.ndarray, lo: np.ndarray, mlat: np.ndarray, mlon: np.ndarray
+) -> np.ndarray:
+    """Corridor path [km] from every grid cell to its nearest metro.
+
+    The smaller of the nearest metro the cell reaches by great circle (the pruned
+    search, run per zone on the block of its cells with the metros it may reach
+    directly) and the nearest through hubs (one pass, any number of metros).
+    """
+    from computeatlas.models.corridors import nearest_via_hubs_km, zone_index
+
+    zm = zone_index(mlat, mlon)
+    out = np.full((la.size, lo.size), np.inf)
+    for rows, cols, mask, mets in _zone_blocks(la, lo, zm):
+        if mets.size:
+            d = _nearest_angle(la[rows], lo[cols], mlat[mets], mlon[mets]) * EARTH_RADIUS_KM
+            out[rows, cols] = np.where(mask, d, out[rows, cols])
+    glat, glon = np.meshgrid(la, lo, indexing="ij")
+    via = nearest_via_hubs_km(glat.ravel(), glon.ravel(), mlat, mlon).reshape(out.shape)
+    return np.minimum(out, via)
 
 
 def tile_cells(resolution_deg: float) -> int:
@@ -272,6 +386,7 @@ def weight_within_km(
     radii_km: ArrayLike,
     *,
     grid: tuple[float, float, int, np.ndarray] | None = None,
+    geographic: bool = False,
 ) -> np.ndarray:
     """Sum the weight of the sources within great-circle radii of every sample.
 
@@ -287,6 +402,9 @@ def weight_within_km(
         For a grid window: the first longitude and spacing [deg] and column count
         of the global grid, and the window's column indices. Without it the
         samples are points.
+    geographic : bool, default False
+        Count by corridor path length (:mod:`computeatlas.models.corridors`)
+        instead of great-circle distance.
 
     Returns
     -------
@@ -297,8 +415,13 @@ def weight_within_km(
     -----
     A source counts when its great-circle distance is at most the radius. On a
     grid each source's circle is cut into exact per-row longitude intervals and
-    summed with a prefix sum (numba kernel), O(rows x sources + cells).
+    summed with a prefix sum (numba kernel), O(rows x sources + cells). With
+    ``geographic`` the great-circle count runs per corridor zone over the
+    sources the zone reaches directly, and the sources reached only through
+    hubs are added by :func:`computeatlas.models.corridors.weight_via_hubs`.
     """
+    if geographic:
+        return _weight_within_path(lat, lon, source_lat, source_lon, weights, radii_km, grid)
     radii = np.atleast_1d(np.asarray(radii_km, dtype=float))
     theta = np.minimum(radii / EARTH_RADIUS_KM, np.pi)
     slat = np.asarray(source_lat, dtype=float)
@@ -319,6 +442,53 @@ def weight_within_km(
         d = haversine_km(plat[i], plon[i], slat, slon)
         out[:, i] = [(w * (d <= rad)).sum() for rad in radii]
     return out
+
+
+def _weight_within_path(
+    lat: ArrayLike,
+    lon: ArrayLike,
+    source_lat: ArrayLike,
+    source_lon: ArrayLike,
+    weights: ArrayLike,
+    radii_km: ArrayLike,
+    grid: tuple[float, float, int, np.ndarray] | None,
+) -> np.ndarray:
+    """:func:`weight_within_km` by corridor path length (``geographic=True``)."""
+    from computeatlas.models.corridors import direct_allowed, weight_via_hubs, zone_index
+
+    slat = np.asarray(source_lat, dtype=float)
+    slon = np.asarray(source_lon, dtype=float)
+    w = np.asarray(weights, dtype=float)
+    zs = zone_index(slat, slon)
+    la = np.asarray(lat, dtype=float)
+    if grid is None:
+        lo = np.asarray(lon, dtype=float)
+        out = weight_via_hubs(la, lo, slat, slon, w, radii_km)
+        allowed = direct_allowed(zone_index(la, lo)[:, None], zs[None, :])
+        for i in range(la.size):  # points: a few thousand at most
+            d = haversine_km(la[i], lo[i], slat, slon)
+            out[:, i] += [(w * allowed[i] * (d <= rad)).sum() for rad in np.atleast_1d(radii_km)]
+        return out
+    lon0, res, nlon, cols = grid
+    cols = np.asarray(cols)
+    lo = lon0 + res * cols.astype(float)
+    radii = np.atleast_1d(np.asarray(radii_km, dtype=float))
+    out = np.zeros((radii.size, la.size, cols.size))
+    for rows, cc, mask, mets in _zone_blocks(la, lo, zs):
+        if mets.size:
+            part = weight_within_km(
+                la[rows],
+                lo[cc],
+                slat[mets],
+                slon[mets],
+                w[mets],
+                radii,
+                grid=(lon0, res, nlon, cols[cc]),
+            )
+            out[:, rows, cc] += np.where(mask, part, 0.0)
+    glat, glon = np.meshgrid(la, lo, indexing="ij")
+    via = weight_via_hubs(glat.ravel(), glon.ravel(), slat, slon, w, radii)
+    return out + via.reshape(out.shape)
 
 
 def eligible_by_reach(
@@ -398,6 +568,10 @@ def mean_rtt_ms(
     from computeatlas._kernels.latency import weighted_mean_angle
 
     r = route_preset(route)
+    if r.geographic:
+        rtt = rtt_field_ms(lat, lon, metro_lat, metro_lon, route=r, grid=False)
+        w = np.asarray(weights, dtype=float)
+        return np.asarray((w @ rtt) / w.sum())
     angle = weighted_mean_angle(
         np.ascontiguousarray(lat, dtype=float).ravel(),
         np.ascontiguousarray(lon, dtype=float).ravel(),

@@ -25,12 +25,14 @@ from computeatlas.errors import InputError, UnknownNameError
 __all__ = [
     "AshraeClass",
     "CoolingTechnology",
+    "Corridors",
     "HeatPrice",
     "HeatingSeason",
     "Route",
     "TokenEnergy",
     "ashrae_class",
     "cooling",
+    "corridors",
     "heat_price",
     "heating_seasons",
     "names",
@@ -279,6 +281,11 @@ class Route:
     fixed_ms : float
         Fixed round-trip overhead [ms], >= 0.
     description, source : str
+    geographic : bool
+        Whether ``d`` is the corridor path length of :func:`corridors` (paths
+        over land within a continent, along submarine-cable corridors between
+        continents) instead of the great circle; any preset can be made
+        geographic with ``dataclasses.replace(route, geographic=True)``.
     """
 
     name: str
@@ -286,6 +293,7 @@ class Route:
     fixed_ms: float
     description: str = ""
     source: str = ""
+    geographic: bool = False
 
     def __post_init__(self) -> None:
         finite = all(
@@ -297,14 +305,20 @@ class Route:
                 "a finite number >= 0, got "
                 f"{self.route_factor} and {self.fixed_ms}"
             )
+        if not isinstance(self.geographic, (bool, np.bool_)):
+            raise InputError(
+                f"route {self.name!r}: geographic must be True or False, got {self.geographic!r}"
+            )
 
 
 def route(name: str | Route = "cloud_backbone") -> Route:
     """Return a route preset.
 
     Known: ``cloud_backbone`` (default; fitted to measured Azure inter-region round
-    trips), ``public_internet``, ``leased_line``, ``conduit_bound`` (the 1.3 conduit
-    lower bound, not a measured latency) and ``line_of_sight`` (the physical floor).
+    trips), ``geographic`` (the same kind of fit over corridor paths, see
+    :func:`corridors`), ``public_internet``, ``leased_line``, ``conduit_bound`` (the
+    1.3 conduit lower bound, not a measured latency) and ``line_of_sight`` (the
+    physical floor).
 
     Parameters
     ----------
@@ -318,6 +332,76 @@ def route(name: str | Route = "cloud_backbone") -> Route:
     if isinstance(name, Route):
         return name
     return Route(name=name, **_pick("routes", name))
+
+
+@dataclass(frozen=True)
+class Corridors:
+    """The coarse fibre-corridor geography of ``corridors.toml``.
+
+    Attributes
+    ----------
+    zone_names : tuple of str
+        Zones in lookup order (the first whose box holds a point wins).
+    boxes : numpy.ndarray
+        ``(k, 5)``: zone index, lon_min, lat_min, lon_max, lat_max [deg].
+    adjacent : numpy.ndarray of bool
+        ``(z, z)``: whether two zones are joined by land or short sea crossings.
+    hub_names : tuple of str
+    hub_zone : numpy.ndarray of int
+    hub_lat, hub_lon : numpy.ndarray
+        Hub positions [deg].
+    links : tuple of (int, int, numpy.ndarray)
+        Sea edges: hub indices and the ``(n, 2)`` lat/lon points of the path,
+        ends included [deg].
+    source : str
+    """
+
+    zone_names: tuple[str, ...]
+    boxes: np.ndarray
+    adjacent: np.ndarray
+    hub_names: tuple[str, ...]
+    hub_zone: np.ndarray
+    hub_lat: np.ndarray
+    hub_lon: np.ndarray
+    links: tuple[tuple[int, int, np.ndarray], ...]
+    source: str
+
+
+@cache
+def corridors() -> Corridors:
+    """Return the fibre-corridor geography used by geographic routes.
+
+    Returns
+    -------
+    Corridors
+        Zones (unions of lat/lon boxes), cable hubs and sea links, each link with
+        the cable systems and source it stands for in ``corridors.toml``.
+    """
+    raw = _load("corridors")
+    zones = tuple(z["name"] for z in raw["zone"])
+    zi = {n: i for i, n in enumerate(zones)}
+    boxes = np.array([[zi[z["name"]], *b] for z in raw["zone"] for b in z["boxes"]], float)
+    adjacent = np.eye(len(zones), dtype=bool)
+    for a, b in raw["adjacent"]:
+        adjacent[zi[a], zi[b]] = adjacent[zi[b], zi[a]] = True
+    hubs = tuple(h["name"] for h in raw["hub"])
+    hi = {n: i for i, n in enumerate(hubs)}
+    links = []
+    for link in raw["link"]:
+        a, b = raw["hub"][hi[link["a"]]], raw["hub"][hi[link["b"]]]
+        pts = [[a["lat"], a["lon"]], *link.get("via", []), [b["lat"], b["lon"]]]
+        links.append((hi[link["a"]], hi[link["b"]], np.array(pts, float)))
+    return Corridors(
+        zone_names=zones,
+        boxes=boxes,
+        adjacent=adjacent,
+        hub_names=hubs,
+        hub_zone=np.array([zi[h["zone"]] for h in raw["hub"]], int),
+        hub_lat=np.array([h["lat"] for h in raw["hub"]], float),
+        hub_lon=np.array([h["lon"] for h in raw["hub"]], float),
+        links=tuple(links),
+        source=raw["source"],
+    )
 
 
 @dataclass(frozen=True)
