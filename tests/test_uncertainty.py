@@ -257,6 +257,9 @@ def test_draws_refuse_what_they_cannot_do(monkeypatch):
     monkeypatch.setenv("COMPUTEATLAS_MAX_MEMORY", str(2 * 2**30))
     with pytest.raises(ResourceError):
         computeatlas.rank_sites("world", ["Tokyo"], draws=5000)
+    many = np.column_stack([np.linspace(-60, 70, 50_000), np.linspace(-180, 179, 50_000)])
+    with pytest.raises(ResourceError, match="site_report"):
+        computeatlas.site_report(many, draws=1000)
 
 
 def _hourly():

@@ -108,7 +108,7 @@ def site_report(
     scenario = Scenario.build(**{k: v for k, v in locals().items() if k in Scenario.OPTIONS})
     n_draws, seed = check_draws(draws, seed)
     lat, lon, ev, metros = _evaluate_points(
-        points, scenario, demand_metros, weight, prices, prices_mode
+        points, scenario, demand_metros, weight, prices, prices_mode, n_draws
     )
     return _with_bands(_report_table(lat, lon, ev, metros, scenario), ev, scenario, n_draws, seed)
 
@@ -132,15 +132,18 @@ def _evaluate_points(
     weight: Any,
     prices: Any,
     prices_mode: str,
+    draws: int = 0,
 ) -> tuple[np.ndarray, np.ndarray, Any, Any]:
-    """Parse the points and metros and run the pipeline on them."""
+    """Parse the points and metros, check the draws fit in memory, run the pipeline."""
     from computeatlas.datasets import price_table
     from computeatlas.demand import check_weight, resolve_metros
     from computeatlas.pipeline import evaluate
-    from computeatlas.ranking import _metro_weights
+    from computeatlas.ranking import DRAW_FLOATS_PER_CELL, _check_memory, _metro_weights
 
     table = price_table(prices, prices_mode)
     lat, lon = parse_points(points)
+    if draws:  # (points x draws) arrays, before any work
+        _check_memory(lat.size, 0, DRAW_FLOATS_PER_CELL * draws, f"site_report with {draws} draws")
     check_weight(weight)
     metros = None if demand_metros is None else resolve_metros(demand_metros, weight=weight)
     weights = None if metros is None else _metro_weights(metros)
@@ -209,7 +212,9 @@ def sensitivity(
     n_draws, seed = check_draws(draws, seed)
     if n_draws < 16:
         raise InputError(f"draws must be >= 16 for sensitivity indices, got {draws!r}")
-    lat, lon, ev, _ = _evaluate_points(points, scenario, None, "population", prices, prices_mode)
+    lat, lon, ev, _ = _evaluate_points(
+        points, scenario, None, "population", prices, prices_mode, n_draws
+    )
     de = evaluate_draws(ev, scenario, n=n_draws, seed=seed)
     # Route parameters move eligibility only, never a site's PUE or cost. Dummy inputs
     # (independent of everything) give the estimator's noise floor for these draws.
