@@ -311,6 +311,9 @@ def weight_within_km(
         full = reach_weights(
             np.asarray(lat, float), lon0, res, nlon, slat, slon, w, np.cos(theta), True
         )
+        cols = np.asarray(cols)
+        if cols.size == nlon and (cols == np.arange(nlon)).all():
+            return full  # the whole circle: no copy
         return full[:, :, cols]
     plat = np.asarray(lat, dtype=float)
     plon = np.asarray(lon, dtype=float)
