@@ -480,10 +480,9 @@ def rank_sites(
     window = Window.from_bbox(bbox, _resolution(resolution))
     metros = resolve_metros(demand_metros, weight=weight)
     weights = _metro_weights(metros)
-    bands = _band_rows(band_rows)
-    _check_rank_memory(window, len(metros), bands)
+    _check_rank_memory(window, len(metros), _band_rows(band_rows))
     kwargs = dict(metros=metros, weights=weights, prices=table, budget_ms=budget)
-    ev = _evaluate(window, scenario, climate, bands, kwargs)
+    ev = _evaluate(window, scenario, climate, _band_rows(band_rows), kwargs)
     score = ev.values["score_usd_per_mwh_it"]
     eligible = _eligible(ev, weights, mode, share) & np.isfinite(score)
     rank = _rank(window, ev, eligible, metros, weights, scenario)
