@@ -316,8 +316,8 @@ def test_latency_field_uses_banded_search_for_many_metros():
 
 
 @pytest.mark.parametrize("bbox", [None, (150, -30, -150, 75)], ids=["world", "antimeridian"])
-def test_reach_pruned_by_latitude_against_brute_force(bbox):
-    """The reach kernel visits only metros within the largest radius in latitude: same sums."""
+def test_reach_against_brute_force_with_poles_and_wide_radii(bbox):
+    """Reach sums (world and a regional window across the antimeridian) equal brute force."""
     from computeatlas.models import rtt_ms
 
     rng = np.random.default_rng(11)

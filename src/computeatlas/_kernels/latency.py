@@ -50,111 +50,76 @@ def reach_weights(lat, lon0, dlon, nlon, mlat, mlon, weight, cos_thresh, wrap):
     nrow = lat.size
     k = cos_thresh.size
     m = mlat.size
-    out = np.empty((k, nrow, nlon))
-    # Metros sorted by latitude: a metro farther in latitude than the largest radius
-    # cannot be within reach (the angular distance is at least the latitude gap), so
-    # each row visits only the metros of its latitude window.
-    order = np.argsort(mlat, kind="mergesort")
-    slat = np.empty(m)
+    out = np.zeros((k, nrow, nlon))
     sm = np.empty(m)
     cm = np.empty(m)
-    slon = np.empty(m)
-    sw = np.empty(m)
-    for i in range(m):
-        j = order[i]
-        slat[i] = mlat[j]
-        sm[i] = math.sin(math.radians(mlat[j]))
-        cm[i] = math.cos(math.radians(mlat[j]))
-        slon[i] = mlon[j]
-        sw[i] = weight[j]
-    ct_min = 1.0
-    for t in range(k):
-        ct_min = min(ct_min, cos_thresh[t])
-    reach_deg = math.degrees(math.acos(max(-1.0, min(1.0, ct_min)))) + 1e-6
+    for j in range(m):
+        sm[j] = math.sin(math.radians(mlat[j]))
+        cm[j] = math.cos(math.radians(mlat[j]))
     for r in prange(nrow):
         sp = math.sin(math.radians(lat[r]))
         cp = math.cos(math.radians(lat[r]))
-        j0 = np.searchsorted(slat, lat[r] - reach_deg)
-        j1 = np.searchsorted(slat, lat[r] + reach_deg, side="right")
-        diff = np.zeros((k, nlon + 1))
-        for j in range(j0, j1):
-            for t in range(k):
-                _add_interval(
-                    diff[t],
-                    cos_thresh[t],
-                    sp,
-                    cp,
-                    sm[j],
-                    cm[j],
-                    slon[j],
-                    sw[j],
-                    lon0,
-                    dlon,
-                    nlon,
-                    wrap,
-                )
+        diff = np.zeros(nlon + 1)
         for t in range(k):
+            diff[:] = 0.0
+            ct = cos_thresh[t]
+            for j in range(m):
+                num = ct - sp * sm[j]
+                den = cp * cm[j]
+                if den <= 1e-15:
+                    # Cell row or metro at a pole: distance does not depend on longitude.
+                    if sp * sm[j] >= ct:
+                        diff[0] += weight[j]
+                        diff[nlon] -= weight[j]
+                    continue
+                c = num / den
+                if c > 1.0:
+                    continue
+                if c <= -1.0:
+                    diff[0] += weight[j]
+                    diff[nlon] -= weight[j]
+                    continue
+                half = math.degrees(math.acos(c))
+                # Column indices whose centres lie within [mlon - half, mlon + half].
+                lo = (mlon[j] - half - lon0) / dlon
+                hi = (mlon[j] + half - lon0) / dlon
+                if wrap:
+                    if hi - lo >= nlon - 1:
+                        diff[0] += weight[j]
+                        diff[nlon] -= weight[j]
+                        continue
+                    a = math.ceil(lo - 1e-9)
+                    b = math.floor(hi + 1e-9)
+                    if b < a:
+                        continue
+                    a_mod = a % nlon
+                    b_mod = b % nlon
+                    if a_mod <= b_mod and b - a < nlon:
+                        diff[a_mod] += weight[j]
+                        diff[b_mod + 1] -= weight[j]
+                    else:
+                        diff[a_mod] += weight[j]
+                        diff[nlon] -= weight[j]
+                        diff[0] += weight[j]
+                        diff[b_mod + 1] -= weight[j]
+                else:
+                    # Regional grid: also test the interval shifted by +-360 deg.
+                    for shift in (-360.0, 0.0, 360.0):
+                        a = math.ceil(lo + shift / dlon - 1e-9)
+                        b = math.floor(hi + shift / dlon + 1e-9)
+                        if b < 0 or a > nlon - 1:
+                            continue
+                        a = max(a, 0)
+                        b = min(b, nlon - 1)
+                        if a > b:
+                            continue
+                        diff[a] += weight[j]
+                        diff[b + 1] -= weight[j]
             acc = 0.0
             for c_ in range(nlon):
-                acc += diff[t, c_]
+                acc += diff[c_]
                 out[t, r, c_] = acc
     return out
-
-
-@njit(cache=True, inline="always")
-def _add_interval(diff, ct, sp, cp, smj, cmj, lonj, wj, lon0, dlon, nlon, wrap):
-    """Add one metro's longitude interval of one row to a difference array."""
-    num = ct - sp * smj
-    den = cp * cmj
-    if den <= 1e-15:
-        # Cell row or metro at a pole: distance does not depend on longitude.
-        if sp * smj >= ct:
-            diff[0] += wj
-            diff[nlon] -= wj
-        return
-    c = num / den
-    if c > 1.0:
-        return
-    if c <= -1.0:
-        diff[0] += wj
-        diff[nlon] -= wj
-        return
-    half = math.degrees(math.acos(c))
-    # Column indices whose centres lie within [lon - half, lon + half].
-    lo = (lonj - half - lon0) / dlon
-    hi = (lonj + half - lon0) / dlon
-    if wrap:
-        if hi - lo >= nlon - 1:
-            diff[0] += wj
-            diff[nlon] -= wj
-            return
-        a = math.ceil(lo - 1e-9)
-        b = math.floor(hi + 1e-9)
-        if b < a:
-            return
-        a_mod = a % nlon
-        b_mod = b % nlon
-        if a_mod <= b_mod and b - a < nlon:
-            diff[a_mod] += wj
-            diff[b_mod + 1] -= wj
-        else:
-            diff[a_mod] += wj
-            diff[nlon] -= wj
-            diff[0] += wj
-            diff[b_mod + 1] -= wj
-        return
-    # Regional grid: also test the interval shifted by +-360 deg.
-    for shift in (-360.0, 0.0, 360.0):
-        a = math.ceil(lo + shift / dlon - 1e-9)
-        b = math.floor(hi + shift / dlon + 1e-9)
-        if b < 0 or a > nlon - 1:
-            continue
-        a = max(a, 0)
-        b = min(b, nlon - 1)
-        if a > b:
-            continue
-        diff[a] += wj
-        diff[b + 1] -= wj
 
 
 @njit(cache=True)
