@@ -305,7 +305,7 @@ def unique_labels(names: Any) -> list[str]:
     """
     labels: list[str] = []
     used: set[str] = set()
-    for name in names:
+    for name in names.tolist() if hasattr(names, "tolist") else names:  # no Arrow scalars
         base = _label(str(name)) or "metro"
         lab, k = base, 1
         while lab in used:
