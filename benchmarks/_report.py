@@ -14,6 +14,21 @@ from pathlib import Path
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
 
+#: Python expression: this process's peak resident set size [MiB]. ``VmHWM`` of
+#: /proc/self/status is reset by ``exec``; ``ru_maxrss`` is not (a child started by a
+#: large parent reports at least the parent's size), so it is only the fallback.
+PEAK_MIB = (
+    "next((int(l.split()[1]) / 1024 for l in open('/proc/self/status') "
+    "if l.startswith('VmHWM:')), None) or "
+    "__import__('resource').getrusage(__import__('resource').RUSAGE_SELF).ru_maxrss / 1024"
+)
+
+
+def peak_rss_gib() -> float:
+    """This process's peak resident set size [GiB] (see :data:`PEAK_MIB`)."""
+    return float(eval(PEAK_MIB)) / 1024
+
+
 def header(command: str) -> str:
     """One line: when, where and under what load a table was measured, and how to redo it."""
     try:

@@ -15,18 +15,16 @@ using.
 from __future__ import annotations
 
 import argparse
-import resource
 import sys
 import threading
 import time
 
-from _report import header, markdown, write
+from _report import header, markdown, peak_rss_gib, write
 
 
 def _worker_peak_gib() -> float:
-    import resource as res
-
-    return res.getrusage(res.RUSAGE_SELF).ru_maxrss / 2**20
+    with open("/proc/self/status") as f:  # VmHWM: reset at exec, unlike ru_maxrss
+        return next(int(x.split()[1]) for x in f if x.startswith("VmHWM:")) / 2**20
 
 
 def _summed_rss_gib(pids: list[int]) -> float:
@@ -103,7 +101,7 @@ def main(argv: list[str]) -> None:
         sampler.stop.set()
         sampler.join()
         workers = list(client.run(_worker_peak_gib).values())
-    client_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    client_peak = peak_rss_gib()
     rows = [
         ("cells x metros", f"{window.size:,} x {len(metros):,}", ""),
         ("wall time (2 workers, 1 thread each)", f"{elapsed:.0f} s", "report"),

@@ -17,7 +17,7 @@ import sys
 import time
 
 import numpy as np
-from _report import header, markdown, write
+from _report import PEAK_MIB, header, markdown, write
 
 EAST_ASIA = "((95, 18, 150, 55), ['Beijing', 'Shanghai', 'Seoul', 'Tokyo'])"
 TEN = [
@@ -56,8 +56,8 @@ def fresh(code: str, repeat: int = 3) -> float:
 
 def peak_rss_gib(call: str) -> float:
     code = (
-        "import resource, computeatlas as ca; m = ca.datasets.metros(kind='places');"
-        f"{call}; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20)"
+        "import computeatlas as ca; m = ca.datasets.metros(kind='places');"
+        f"{call}; print(({PEAK_MIB}) / 1024)"
     )
     return fresh(code, 1)
 

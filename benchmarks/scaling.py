@@ -1,7 +1,7 @@
 """Scaling of computeatlas with grid cells and with metros, and peak memory per resolution.
 
 Usage: ``python benchmarks/scaling.py [--quick] [--write]``. Each memory figure is the
-peak resident set size of a fresh process that runs the job (``ru_maxrss``), minus that of
+peak resident set size of a fresh process that runs the job (``VmHWM``), minus that of
 a process that only imports computeatlas and loads the shipped layers. ``--write`` writes
 the tables, with the machine, date and load, to ``docs/_bench_scaling.md`` (included by
 ``docs/performance.md``).
@@ -13,8 +13,10 @@ import subprocess
 import sys
 import time
 
+from _report import PEAK_MIB
+
 JOB = """
-import resource, sys, numpy as np, computeatlas
+import sys, numpy as np, computeatlas
 from computeatlas import datasets, inputs
 m = datasets.metros().head({metros})
 pts = list(zip(m["lat"], m["lon"], m["population"]))
@@ -22,13 +24,13 @@ if {preload}:
     datasets.climate(); inputs.humidity(); datasets.elevation()
 if {run}:
     {call}
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+print({peak})
 """
 
 
 def peak_mib(call: str, metros: int = 10, preload: bool = True) -> float:
     def rss(run: bool) -> float:
-        code = JOB.format(metros=metros, run=run, call=call, preload=preload)
+        code = JOB.format(metros=metros, run=run, call=call, preload=preload, peak=PEAK_MIB)
         out = subprocess.run(
             [sys.executable, "-c", code], capture_output=True, text=True, check=True
         )
