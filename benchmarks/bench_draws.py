@@ -10,14 +10,11 @@ table, with machine and date, to ``docs/_bench_draws.md`` (included by
 
 from __future__ import annotations
 
-import datetime as dt
-import os
-import platform
 import sys
 import time
-from pathlib import Path
 
-DOC = Path(__file__).resolve().parents[1] / "docs" / "_bench_draws.md"
+from _report import header, markdown, write
+
 EAST_ASIA = ((95, 18, 150, 55), ["Beijing", "Shanghai", "Seoul", "Tokyo"])
 TEN = ["Beijing", "Shanghai", "Seoul", "Tokyo", "Frankfurt", "London", "New York",
        "Chicago", "Sao Paulo", "Mumbai"]  # fmt: skip
@@ -64,22 +61,15 @@ def rows(quick: bool) -> list[tuple[str, str, str, str]]:
     return out
 
 
-def table(results: list[tuple[str, str, str, str]]) -> str:
-    head = (
-        f"Measured {dt.date.today().isoformat()} on {platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()} (`python benchmarks/bench_draws.py --write`). "
-        "Peer: the point call once per draw (a loop over perturbed presets), same run.\n\n"
-        "| what | measured | target | speed-up over the per-draw loop |\n|---|---|---|---|\n"
-    )
-    return head + "".join(f"| {w} | {m} | {t} | {r} |\n" for w, m, t, r in results)
-
-
 def main(argv: list[str]) -> None:
-    text = table(rows("--quick" in argv))
+    text = header("python benchmarks/bench_draws.py --write") + (
+        "Peer: the point call once per draw (a loop over perturbed presets), same run.\n\n"
+    )
+    cols = ("what", "measured", "target", "speed-up over the per-draw loop")
+    text += markdown(cols, rows("--quick" in argv))
     print(text)
     if "--write" in argv:
-        DOC.write_text(text, encoding="utf-8")
-        print(f"wrote {DOC}")
+        write("_bench_draws.md", text)
 
 
 if __name__ == "__main__":

@@ -1,37 +1,44 @@
 """Benchmark of the cooling model against the targets of the models issue.
 
-Run: ``python benchmarks/bench_models.py``. Prints warm timings (the first call
-compiles or loads the numba cache and is reported separately). Not a test.
+Run: ``python benchmarks/bench_models.py [--write]``. Prints warm timings (the first call
+compiles or loads the numba cache and is reported separately); ``--write`` writes them,
+with the machine, date and load, to ``docs/_bench_models.md`` (included by
+``docs/performance.md``). Not a test.
 """
 
 from __future__ import annotations
 
-import os
-import platform
+import sys
 import time
 
 import numpy as np
 
 
-def main() -> None:
+def main(write_doc: bool = False) -> None:
+    from _report import header, markdown, write
+
     from computeatlas import datasets, inputs
     from computeatlas._kernels import cooling as k
     from computeatlas.models import cooling
 
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores")
+    rows = []
+    text = header("python benchmarks/bench_models.py --write")
     clim, hum, elev = datasets.climate(), inputs.humidity(), datasets.elevation()
     t0 = time.perf_counter()
     cooling.annual_cooling(clim, hum, elev)
-    print(
-        f"annual PUE, global 0.25 deg, monthly path, first call: {time.perf_counter() - t0:.2f} s"
-    )
+    first = time.perf_counter() - t0
+    rows.append(("annual PUE, global 0.25 deg, monthly path, first call", f"{first:.2f} s", "-"))
     for tech in ("air_side_fleet", "water_side_economiser"):
         best = min(
             _time(lambda t=tech: cooling.annual_cooling(clim, hum, elev, technology=t))
             for _ in range(3)
         )
-        print(
-            f"annual PUE, global 0.25 deg, monthly path, {tech}: {best:.2f} s warm (target <= 2 s)"
+        rows.append(
+            (
+                f"annual PUE, global 0.25 deg, monthly path, `{tech}`, warm",
+                f"{best:.2f} s",
+                "<= 2 s",
+            )
         )
     rng = np.random.default_rng(0)
     cells, hours = 2000, 8760
@@ -49,9 +56,12 @@ def main() -> None:
         P = cooling.pack_parameters(tech)
         k.annual_from_hourly(t[:2], td[:2], p[:2], P)
         best = min(_time(lambda P=P: k.annual_from_hourly(t, td, p, P)) for _ in range(3))
-        print(
-            f"hourly path, {tech}: {cells * hours / best / 1e6:.1f} M cell-hours/s (target >= 50)"
-        )
+        rate = cells * hours / best / 1e6
+        rows.append((f"hourly path, `{tech}`", f"{rate:.1f} M cell-hours/s", ">= 50 M"))
+    text += markdown(("what", "measured", "target"), rows)
+    print(text)
+    if write_doc:
+        write("_bench_models.md", text)
 
 
 def _time(fn) -> float:
@@ -61,4 +71,4 @@ def _time(fn) -> float:
 
 
 if __name__ == "__main__":
-    main()
+    main("--write" in sys.argv)

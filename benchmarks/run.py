@@ -5,19 +5,18 @@ Usage::
     pip install -e ".[bench]"
     python benchmarks/run.py            # full: 0.25 and 0.1 deg, 50/500/5000 metros
     python benchmarks/run.py --quick    # 0.25 deg, 50/500 metros
+    python benchmarks/run.py --quick --write   # and write docs/_bench_peers.md
 
 Every peer's answer is checked against computeatlas's before its time is used in a ratio
 (exactly where exact, with the stated tolerance where approximate). Times are the best of
 ``REPEAT`` warm runs; peers too slow for the whole grid are timed on a sample of rows and
-scaled, which the table says. Writes the table to stdout; ``docs/performance.md`` holds a
-copy with the machine it was measured on.
+scaled, which the table says. Prints the table; ``--write`` also writes it, with the
+machine, date and load, to ``docs/_bench_peers.md`` (included by ``docs/performance.md``).
 """
 
 from __future__ import annotations
 
 import math
-import os
-import platform
 import sys
 import time
 import warnings
@@ -443,16 +442,17 @@ def _drop(path):
 
 
 def main(argv: list[str]) -> int:
+    from _report import header, markdown, write
+
     quick = "--quick" in argv
-    print(
-        f"machine: {platform.machine()} {platform.processor()}, {os.cpu_count()} cores, "
-        f"python {platform.python_version()}, quick={quick}"
-    )
+    command = "python benchmarks/run.py" + (" --quick" if quick else "") + " --write"
+    head = header(command)
     rows = bench_latency(quick) + bench_regions(quick) + bench_end_to_end(quick)
-    header = ("case", "tool", "time [s]", "ratio to computeatlas", "check")
-    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(5)]
-    for r in [header, tuple("-" * w for w in widths), *rows]:
-        print(" | ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)))
+    columns = ("case", "tool", "time [s]", "ratio to computeatlas", "check")
+    text = head + markdown(columns, rows)
+    print(text)
+    if "--write" in argv:
+        write("_bench_peers.md", text)
     return 0
 
 

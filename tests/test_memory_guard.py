@@ -26,3 +26,48 @@ def test_fine_rank_sites_rasterises_only_its_block(tmp_path, monkeypatch):
     assert (
         not list((tmp_path / "labels").glob("*0.01*")) if (tmp_path / "labels").exists() else True
     )
+
+
+def test_band_estimate_counts_the_joined_result_and_the_local_bands():
+    # Without a dask.distributed client the bands run on this process's threads: the
+    # estimate is the joined result plus one band per core, each costed like a window.
+    import os
+
+    from computeatlas import ranking
+    from computeatlas.grid import Window
+
+    world = Window.from_bbox(None, 0.25)
+    one = ranking.rank_memory_bytes(world.row_band(0, 60), 6204)
+    at_once = min(-(-world.lat.size // 60), os.cpu_count() or 1)
+    joined = 8.0 * world.size * ranking.BAND_RESULT_FLOATS_PER_CELL
+    assert ranking.rank_memory_bytes(world, 6204, 60) == pytest.approx(joined + at_once * one)
+    # a band covering the whole window is the in-memory path
+    assert ranking.rank_memory_bytes(world, 6204, 10_000) == ranking.rank_memory_bytes(world, 6204)
+
+
+def test_band_path_on_a_client_is_refused_only_when_a_band_exceeds_a_worker(monkeypatch):
+    distributed = pytest.importorskip("distributed")
+    from computeatlas import ranking
+    from computeatlas.grid import Window
+
+    world = Window.from_bbox(None, 0.25)
+    monkeypatch.setenv("COMPUTEATLAS_MAX_MEMORY", str(2**40))
+    with (
+        distributed.LocalCluster(
+            n_workers=1,
+            threads_per_worker=1,
+            processes=False,
+            dashboard_address=None,
+            memory_limit="120MiB",
+        ) as cluster,
+        distributed.Client(cluster),
+    ):
+        assert ranking.rank_memory_bytes(world.row_band(0, 400), 4) > 120 * 2**20
+        with pytest.raises(ResourceError, match="band_rows=400"):
+            ranking._check_rank_memory(world, 4, 400)
+        assert ranking.rank_memory_bytes(world.row_band(0, 10), 4) < 120 * 2**20
+        ranking._check_rank_memory(world, 4, 10)  # each band fits a worker: let through
+        # the joined result must still fit in this process
+        monkeypatch.setenv("COMPUTEATLAS_MAX_MEMORY", str(2**20))
+        with pytest.raises(ResourceError, match="rank_sites"):
+            ranking._check_rank_memory(world, 4, 10)

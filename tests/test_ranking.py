@@ -313,3 +313,23 @@ def test_latency_field_uses_banded_search_for_many_metros():
         metros["lon"].to_numpy()[None, None, :],
     )
     np.testing.assert_allclose(ds["min_rtt_ms"].values, ref.min(axis=2), atol=1e-9)
+
+
+@pytest.mark.parametrize("bbox", [None, (150, -30, -150, 75)], ids=["world", "antimeridian"])
+def test_reach_against_brute_force_with_poles_and_wide_radii(bbox):
+    """Reach sums (world and a regional window across the antimeridian) equal brute force."""
+    from computeatlas.models import rtt_ms
+
+    rng = np.random.default_rng(11)
+    n = 300
+    mlat = np.r_[rng.uniform(-89.5, 89.5, n), 89.99, -89.99]
+    mlon = np.r_[rng.uniform(-180, 180, n), 10.0, -170.0]
+    w = np.r_[rng.integers(1, 1000, n).astype(float), 7.0, 3.0]
+    metros = [(float(a), float(b), float(c)) for a, b, c in zip(mlat, mlon, w, strict=True)]
+    ds = computeatlas.latency_field(metros, resolution=2.0, bbox=bbox, thresholds_ms=(15, 150))
+    lat, lon = ds["lat"].values, ds["lon"].values
+    rtt = rtt_ms(lat[:, None, None], lon[None, :, None], mlat[None, None, :], mlon[None, None, :])
+    for t in (15, 150):
+        slow = ((rtt <= t) * w).sum(axis=2)
+        fast = ds[f"reachable_population_{t}ms"].values
+        assert np.mean(fast == slow) > 0.999, t  # integer weights: exact sums

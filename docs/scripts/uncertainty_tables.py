@@ -17,6 +17,7 @@ OUT = ROOT / "docs" / "_uncertainty_validation.md"
 
 
 def main() -> None:
+    """Run the comparison and write the table."""
     sys.path.insert(0, str(ROOT / "tests"))
     import computeatlas
     from test_pue_validation import AIR_SIDE, BAND_DRAWS, BAND_MET, CITIES, WATER_SIDE

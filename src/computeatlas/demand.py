@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -18,6 +19,7 @@ __all__ = ["WEIGHT_RULES", "check_weight", "resolve_metros", "unique_labels"]
 WEIGHT_RULES = ("population", "equal")
 
 
+@lru_cache(maxsize=1 << 16)
 def _label(name: str) -> str:
     # Accents dropped ("São Paulo" -> "sao_paulo"), then anything not [0-9a-z] -> "_".
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
@@ -65,11 +67,12 @@ def resolve_metros(demand_metros: Any, *, weight: Any = "population") -> pd.Data
         A name is not in the metro table (with suggestions).
     """
     check_weight(weight)
+    rows: pd.DataFrame | list[dict[str, Any]]
     if isinstance(demand_metros, pd.DataFrame):
         rows = _rows_from_table(demand_metros)
     else:
         rows = _rows_from_items(demand_metros)
-    if not rows:
+    if not len(rows):
         raise InputError("demand_metros is empty; give at least one metro")
     out = _validated(pd.DataFrame(rows).drop(columns="query", errors="ignore"))
     out.insert(0, "label", unique_labels(out.pop("label_base")))
@@ -145,7 +148,7 @@ def _numbers(got: Any, n: int, what: str) -> np.ndarray:
     return values
 
 
-def _rows_from_table(df: Any) -> list[dict[str, Any]]:
+def _rows_from_table(df: Any) -> pd.DataFrame:
     if "geometry" in df.columns and hasattr(df, "crs"):
         df = to_wgs84(df, "demand_metros")
         if not set(df.geometry.geom_type) <= {"Point"}:
@@ -154,21 +157,25 @@ def _rows_from_table(df: Any) -> list[dict[str, Any]]:
             df = df.assign(lat=df.geometry.y, lon=df.geometry.x)
     if not {"lat", "lon"} <= set(df.columns):
         raise InputError("demand_metros table needs 'lat' and 'lon' columns")
-    rows = []
-    for k, r in enumerate(df.itertuples(index=False)):
-        rec = r._asdict()
-        name = str(rec.get("name", f"metro {k + 1}"))
-        rows.append(
-            {
-                "label_base": name,
-                "name": name,
-                "lat": rec["lat"],
-                "lon": rec["lon"],
-                "weight": rec.get("weight", np.nan),
-                "population": rec.get("population", np.nan),
-            }
-        )
-    return rows
+    n = len(df)
+    if "name" in df.columns:
+        names = [str(v) for v in df["name"].tolist()]
+    else:
+        names = [f"metro {k + 1}" for k in range(n)]
+
+    def column(col: str) -> Any:
+        return df[col].to_numpy() if col in df.columns else np.full(n, np.nan)
+
+    return pd.DataFrame(
+        {
+            "label_base": names,
+            "name": names,
+            "lat": column("lat"),
+            "lon": column("lon"),
+            "weight": column("weight"),
+            "population": column("population"),
+        }
+    )
 
 
 def _rows_from_items(demand_metros: Any) -> list[dict[str, Any]]:
@@ -255,6 +262,10 @@ def _is_number(v: Any) -> bool:
 
 def _validated(out: pd.DataFrame) -> pd.DataFrame:
     for col in ("lat", "lon", "weight"):
+        dtype = out[col].dtype
+        if isinstance(dtype, np.dtype) and dtype.kind in "fiu":  # numbers by construction
+            out[col] = out[col].astype(float)
+            continue
         numeric = out[col].map(_is_number)
         if not numeric.all():
             raise InputError(
@@ -294,7 +305,7 @@ def unique_labels(names: Any) -> list[str]:
     """
     labels: list[str] = []
     used: set[str] = set()
-    for name in names:
+    for name in names.tolist() if hasattr(names, "tolist") else names:  # no Arrow scalars
         base = _label(str(name)) or "metro"
         lab, k = base, 1
         while lab in used:

@@ -147,10 +147,11 @@ def _sample_defaults(window: Window) -> dict[str, np.ndarray]:
     c0, c1 = int(np.min(j)), int(np.max(j)) + 1
     out = {}
     for key, (name, var, dims) in _SHIPPED.items():
-        block = datasets.read_block(name, var, slice(r0, r1), slice(c0, c1))
+        block, order = datasets.read_block_array(name, var, slice(r0, r1), slice(c0, c1))
         if key == "rho":
-            out["exceedance"] = block["exceedance"].values.astype(float)
-        out[key] = np.asarray(block.transpose(*dims).values, dtype=float)[i - r0, j - c0]
+            out["exceedance"] = datasets.coordinate(name, "exceedance")
+        block = np.transpose(block, [order.index(d) for d in dims])
+        out[key] = block[i - r0, j - c0]
     out["land_fraction"] = np.nan_to_num(out["land_fraction"], nan=0.0)
     return out
 

@@ -431,39 +431,53 @@ def evaluate_bands(window: Any, scenario: Scenario, *, band_rows: int, **kwargs:
 
 
 def _join(window: Any, parts: list[Evaluation]) -> Evaluation:
-    """Concatenate evaluations of consecutive row bands."""
+    """Concatenate evaluations of consecutive row bands.
+
+    The bands' arrays are first taken out of ``parts`` (which is emptied), then joined
+    one variable at a time, each band's piece released once joined: the peak is the
+    joined result plus one variable, not twice the result.
+    """
     from dataclasses import fields, replace
 
     from computeatlas.regions import Resolved
 
-    def cat(items: list[Any], axis: int = 0) -> Any:
+    first = parts[0]
+    first_layers, first_regions = first.layers, first.layers.regions
+    cooling_path, value_names = first.cooling_path, list(first.values)
+    region_names = [
+        f.name for f in fields(Resolved) if isinstance(getattr(first_regions, f.name), np.ndarray)
+    ]
+    layer_names = ("t_monthly", "dew_point_q", "elevation_m", "land_fraction")
+    pieces: dict[tuple[str, str], list[Any]] = {}
+    for p in parts:
+        for n in region_names:
+            pieces.setdefault(("regions", n), []).append(getattr(p.layers.regions, n))
+        for n in layer_names:
+            pieces.setdefault(("layers", n), []).append(getattr(p.layers, n))
+        for n in value_names:
+            pieces.setdefault(("values", n), []).append(p.values[n])
+        for n, v in (("rtt_ms", p.rtt_ms), ("count", p.within_count), ("weight", p.within_weight)):
+            pieces.setdefault(("ev", n), []).append(v)
+    parts.clear()
+    del first, p
+
+    def cat(key: tuple[str, str], axis: int = 0) -> Any:
+        items = pieces.pop(key)
         return None if items[0] is None else np.concatenate(items, axis=axis)
 
-    first = parts[0]
-    reg = first.layers.regions
-    regions = replace(
-        reg,
-        **{
-            f.name: cat([getattr(p.layers.regions, f.name) for p in parts])
-            for f in fields(Resolved)
-            if isinstance(getattr(reg, f.name), np.ndarray)
-        },
-    )
-    lay = replace(
-        first.layers,
+    regions = replace(first_regions, **{n: cat(("regions", n)) for n in region_names})
+    layers = replace(
+        first_layers,
         window=window,
         regions=regions,
-        **{
-            name: cat([getattr(p.layers, name) for p in parts])
-            for name in ("t_monthly", "dew_point_q", "elevation_m", "land_fraction")
-        },
+        **{n: cat(("layers", n)) for n in layer_names},
     )
-    values = {k: cat([p.values[k] for p in parts]) for k in first.values}
+    values = {n: cat(("values", n)) for n in value_names}
     return Evaluation(
-        lay,
+        layers,
         values,
-        cat([p.rtt_ms for p in parts], axis=1),
-        first.cooling_path,
-        cat([p.within_count for p in parts]),
-        cat([p.within_weight for p in parts]),
+        cat(("ev", "rtt_ms"), axis=1),
+        cooling_path,
+        cat(("ev", "count")),
+        cat(("ev", "weight")),
     )

@@ -542,7 +542,7 @@ def rank_sites(
     window = Window.from_bbox(bbox, _resolution(resolution))
     metros = resolve_metros(demand_metros, weight=weight)
     weights = _metro_weights(metros)
-    _check_rank_memory(window, len(metros), n_draws)
+    _check_rank_memory(window, len(metros), _band_rows(band_rows), n_draws)
     kwargs = dict(metros=metros, weights=weights, prices=table, budget_ms=budget)
     ev = _evaluate(window, scenario, climate, _band_rows(band_rows), kwargs)
     rule = {"budget_ms": budget, "mode": mode, "min_share": share, "top": n_top}
@@ -652,34 +652,110 @@ def _eligible(ev: Any, weights: np.ndarray, mode: str, share: float) -> np.ndarr
     )
 
 
-def _check_rank_memory(window: Window, n_metros: int, draws: int = 0) -> None:
-    """Refuse a ranking that would not fit, counting what the pipeline allocates."""
+def _check_rank_memory(
+    window: Window, n_metros: int, band_rows: int | None = None, draws: int = 0
+) -> None:
+    """Refuse a ranking that would not fit, counting what the pipeline allocates.
+
+    With ``draws``, :data:`DRAW_FLOATS_PER_CELL` float64 per cell and draw come on top.
+    """
+    cells, per_cell, per_metro, extra = _rank_memory_terms(window, n_metros, band_rows)
+    extra += 8.0 * DRAW_FLOATS_PER_CELL * window.size * draws
+    _check_memory(
+        cells, n_metros, per_cell, "rank_sites", per_metro_floats=per_metro, extra_bytes=extra
+    )
+
+
+def rank_memory_bytes(window: Window, n_metros: int, band_rows: int | None = None) -> float:
+    """Memory [bytes] the guard of :func:`rank_sites` estimates a ranking needs.
+
+    Parameters
+    ----------
+    window : Window
+        The ranking grid.
+    n_metros : int
+        Number of demand metros.
+    band_rows : int, optional
+        Rows per band of the block-wise path (``rank_sites(..., band_rows=)``).
+
+    Returns
+    -------
+    float
+        In memory: :data:`RANK_FLOATS_PER_CELL` float64 per cell, two per cell and
+        metro while per-metro fields are kept, the reach kernel's difference arrays,
+        the region labels and the whole shipped layers of a large window. In bands:
+        the joined result in this process (:data:`BAND_RESULT_FLOATS_PER_CELL` per
+        cell, one per cell and metro while per-metro fields are kept), plus, without a
+        ``dask.distributed`` client, the in-memory cost of one band for each band that
+        may run at once on the local threads (one per CPU core). With a client the
+        bands run on its workers; :func:`rank_sites` refuses a band larger than the
+        smallest worker's memory limit.
+    """
+    cells, per_cell, per_metro, extra = _rank_memory_terms(window, n_metros, band_rows)
+    return 8.0 * cells * (per_cell + per_metro * n_metros) + extra
+
+
+def _rank_memory_terms(
+    window: Window, n_metros: int, band_rows: int | None
+) -> tuple[int, int, int, float]:
+    """(cells, floats per cell, floats per cell and metro, extra bytes) of the estimate."""
     from computeatlas.inputs import shipped_bytes
     from computeatlas.pipeline import MAX_METRO_FIELDS
+    from computeatlas.regions import label_bytes
 
+    fields = n_metros <= MAX_METRO_FIELDS
+    nrow = window.lat.size
+    if band_rows is not None and band_rows < nrow and window.is_grid:
+        one = rank_memory_bytes(window.row_band(0, band_rows), n_metros)
+        limit = _worker_memory_limit()
+        if limit is None:  # no dask.distributed client: the bands run in this process
+            at_once = min(-(-nrow // band_rows), os.cpu_count() or 1)
+            return window.size, BAND_RESULT_FLOATS_PER_CELL, 1 if fields else 0, at_once * one
+        if limit and one > limit:
+            raise ResourceError(
+                f"rank_sites: one band of band_rows={band_rows} rows needs about "
+                f"{one / 2**30:.1f} GiB, more than the {limit / 2**30:.1f} GiB memory limit "
+                "of the smallest dask worker; use a smaller band_rows"
+            )
+        return window.size, BAND_RESULT_FLOATS_PER_CELL, 1 if fields else 0, 0.0
     # Per cell (RANK_FLOATS_PER_CELL); two per metro (angle, RTT) when per-metro fields
     # are kept; the reach kernel's (5 radii x rows x full-circle columns) difference
     # arrays; the region labels; the whole shipped layers for a large window.
-    from computeatlas.regions import label_bytes
+    kernel = 8.0 * 5 * nrow * window.grid.nlon
+    extra = kernel + label_bytes(window) + shipped_bytes(window)
+    return window.size, RANK_FLOATS_PER_CELL, 2 if fields else 0, extra
 
-    per_metro = 2 if n_metros <= MAX_METRO_FIELDS else 0
-    kernel = 8.0 * 5 * window.lat.size * window.grid.nlon
-    # draws: about DRAW_FLOATS_PER_CELL float64 arrays of (cells, draws) at the peak
-    kernel += 8.0 * DRAW_FLOATS_PER_CELL * window.size * draws
-    _check_memory(
-        window.size,
-        n_metros,
-        RANK_FLOATS_PER_CELL,
-        "rank_sites",
-        per_metro_floats=per_metro,
-        extra_bytes=kernel + label_bytes(window) + shipped_bytes(window),
-    )
+
+def _worker_memory_limit() -> float | None:
+    """Smallest memory limit [bytes] of the current dask.distributed client's workers.
+
+    None without a client (nothing is imported or started here); 0 when the workers
+    have no limit.
+    """
+    import sys
+
+    if "distributed" not in sys.modules:
+        return None
+    import distributed
+
+    try:
+        client = distributed.default_client()
+    except ValueError:  # no client
+        return None
+    limits = [w.get("memory_limit") or 0 for w in client.scheduler_info()["workers"].values()]
+    limited = [x for x in limits if x > 0]
+    return float(min(limited)) if limited else 0.0
 
 
 #: float64 arrays per cell that a ranking holds at its peak (layers, 216-sample cooling
 #: intermediates in blocks, outputs, dataset), measured: world at 0.25 and 0.1 deg peak
 #: within 10 % of the estimate (benchmarks/bench_ranking.py prints both).
 RANK_FLOATS_PER_CELL = 70
+
+#: float64 arrays per cell that the caller of a banded ranking holds at its peak: the
+#: joined evaluation (29 layer, 23 output and 5 region/reach arrays), the grid dataset
+#: and the ranking's temporaries; the bands' cooling intermediates stay in the bands.
+BAND_RESULT_FLOATS_PER_CELL = 70
 
 #: float64 (cells x draws) arrays the Monte Carlo path holds at its peak: PUE, price
 #: factor, price, heat credit, cost, cost per token, score, reach chunk, percentiles.

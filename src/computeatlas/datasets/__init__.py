@@ -13,6 +13,7 @@ from computeatlas.datasets._shipped import (
     bidding_zones,
     carbon_intensity,
     climate,
+    coordinate,
     countries,
     data_path,
     district_heating,
@@ -27,6 +28,7 @@ from computeatlas.datasets._shipped import (
     metros,
     permanent_ice,
     read_block,
+    read_block_array,
 )
 from computeatlas.datasets.prices import price_table, resolve_carbon, resolve_prices
 from computeatlas.datasets.readers import (
@@ -41,6 +43,7 @@ __all__ = [
     "bidding_zones",
     "carbon_intensity",
     "climate",
+    "coordinate",
     "countries",
     "data_path",
     "district_heating",
@@ -56,6 +59,7 @@ __all__ = [
     "permanent_ice",
     "price_table",
     "read_block",
+    "read_block_array",
     "read_climate_geotiff",
     "read_era5",
     "read_price_table",

@@ -27,6 +27,7 @@ __all__ = [
     "bidding_zones",
     "carbon_intensity",
     "climate",
+    "coordinate",
     "countries",
     "data_path",
     "district_heating",
@@ -38,6 +39,8 @@ __all__ = [
     "latency_pairs",
     "manifest",
     "metros",
+    "read_block",
+    "read_block_array",
 ]
 
 
@@ -121,6 +124,78 @@ def read_block(name: str, variable: str, rows: slice, cols: slice) -> xr.DataArr
 
 
 _LOADED: set[str] = set()
+
+
+def read_block_array(
+    name: str, variable: str, rows: slice, cols: slice
+) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Read one (lat, lon) block of a shipped NetCDF layer as a decoded float64 array.
+
+    The same values as :func:`read_block` (CF ``_FillValue`` to NaN, then
+    ``scale_factor`` and ``add_offset``), read with h5py alone: no xarray backend
+    is started, which is most of the cost of a small window's first call.
+
+    Parameters
+    ----------
+    name : str
+        File name (e.g. ``"climate_t2m_monthly.nc"``).
+    variable : str
+        Variable in it.
+    rows, cols : slice
+        Latitude and longitude index ranges of the default 0.25 deg grid.
+
+    Returns
+    -------
+    values : numpy.ndarray
+        The block [the variable's units], float64, in the file's dimension order.
+    dims : tuple of str
+        That dimension order (e.g. ``("month", "lat", "lon")``).
+    """
+    if name in _LOADED:  # already in memory
+        block = _open_nc(name)[variable].isel(lat=rows, lon=cols)
+        return np.asarray(block.values, dtype=float), tuple(map(str, block.dims))
+    import h5py
+
+    with h5py.File(data_path(name), "r") as f:
+        var = f[variable]
+        dims = tuple(f[ref[0]].name.lstrip("/") for ref in var.attrs["DIMENSION_LIST"])
+        index = tuple(rows if d == "lat" else cols if d == "lon" else slice(None) for d in dims)
+        raw = var[index]
+        attrs = var.attrs
+        out = raw.astype(float)
+        if "_FillValue" in attrs:
+            out[raw == attrs["_FillValue"][0]] = np.nan
+        if "scale_factor" in attrs:
+            out *= float(attrs["scale_factor"][0])
+        if "add_offset" in attrs:
+            out += float(attrs["add_offset"][0])
+    return out, dims
+
+
+def coordinate(name: str, variable: str) -> np.ndarray:
+    """Values of a 1-D coordinate of a shipped NetCDF layer (e.g. ``exceedance``) [its units].
+
+    Parameters
+    ----------
+    name : str
+        File name.
+    variable : str
+        Coordinate variable in it.
+
+    Returns
+    -------
+    numpy.ndarray
+        A fresh float64 copy.
+    """
+    return _coordinate(name, variable).copy()
+
+
+@cache
+def _coordinate(name: str, variable: str) -> np.ndarray:
+    import h5py
+
+    with h5py.File(data_path(name), "r") as f:
+        return np.asarray(f[variable][()], dtype=float)
 
 
 def climate() -> xr.Dataset:

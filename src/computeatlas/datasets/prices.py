@@ -342,21 +342,40 @@ def resolve_carbon() -> Any:
     geopandas.GeoDataFrame
         The admin-1 layer with ``carbon_kg_per_mwh`` and ``carbon_source``.
     """
+    regions = _shipped.admin1()
+    values, source = _carbon_columns()
+    out = regions.copy()
+    out["carbon_kg_per_mwh"] = values.copy()
+    out["carbon_source"] = source.copy()
+    return out
+
+
+@cache
+def _carbon_columns() -> tuple[np.ndarray, np.ndarray]:
+    """Carbon intensity [kgCO2/MWh] and its rule per admin-1 row, once per process.
+
+    The first rule whose code has a row wins: admin-1, Nordic bidding zone
+    (Finland's is ``FI-ZONE``), country.
+    """
     table = _shipped.carbon_intensity()
     regions = _shipped.admin1()
     by_code = table.set_index("region_code")["kg_co2_per_mwh"]
     zones = _shipped.bidding_zones().set_index("admin1_iso")["zone"]
+    iso2 = regions["iso_3166_2"].fillna("").astype(str)
+    zone = iso2.map(zones).fillna("").astype(str).replace({"FI": "FI-ZONE"})
+    codes = {
+        "admin1": iso2,
+        "bidding_zone": zone.where(iso2 != "", ""),
+        "country": regions["iso_a2"].fillna("").astype(str),
+    }
     values = np.full(len(regions), np.nan)
     source = np.full(len(regions), "missing", dtype=object)
-    for i, (iso2, cc) in enumerate(zip(regions["iso_3166_2"], regions["iso_a2"], strict=True)):
-        zone = zones.get(iso2) if iso2 else None
-        if zone == "FI":
-            zone = "FI-ZONE"
-        for code, rule in ((iso2, "admin1"), (zone, "bidding_zone"), (cc, "country")):
-            if code and code in by_code.index:
-                values[i], source[i] = float(by_code[code]), rule
-                break
-    out = regions.copy()
-    out["carbon_kg_per_mwh"] = values
-    out["carbon_source"] = source
-    return out
+    todo = np.ones(len(regions), dtype=bool)
+    for rule, code in codes.items():
+        hit = todo & (code != "").to_numpy() & code.isin(by_code.index).to_numpy()
+        values[hit] = by_code.reindex(code[hit].to_numpy()).to_numpy(float)
+        source[hit] = rule
+        todo &= ~hit
+    values.setflags(write=False)
+    source.setflags(write=False)
+    return values, source
