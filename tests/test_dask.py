@@ -61,3 +61,20 @@ def test_rank_sites_in_row_bands_on_a_two_worker_cluster():
     for name in whole.grid.data_vars:
         np.testing.assert_array_equal(banded.grid[name].values, whole.grid[name].values, name)
     assert banded.sites.drop(columns="geometry").equals(whole.sites.drop(columns="geometry"))
+
+
+def test_bands_are_joined_batch_by_batch_into_the_in_memory_answer():
+    from computeatlas.grid import Window
+    from computeatlas.pipeline import evaluate, evaluate_bands
+    from computeatlas.scenario import Scenario
+
+    window = Window.from_bbox(BBOX, None)
+    sc = Scenario.build()
+    whole = evaluate(window, sc)
+    bands = evaluate_bands(window, sc, band_rows=9)  # 100 rows: 12 bands, several batches
+    for name, values in whole.values.items():
+        np.testing.assert_array_equal(bands.values[name], values, err_msg=name)
+    np.testing.assert_array_equal(bands.layers.regions.admin1, whole.layers.regions.admin1)
+    assert bands.layers.t_monthly.size == 0  # dropped once the bands used it
+    kept = evaluate_bands(window, sc, band_rows=9, keep_climate=True)
+    np.testing.assert_array_equal(kept.layers.t_monthly, whole.layers.t_monthly)

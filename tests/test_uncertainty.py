@@ -293,3 +293,15 @@ def test_geographic_route_draws_use_the_same_paths():
     best = g["best_cell_by_draw"].values
     assert np.all(elig[best])
     assert g["p_top"].values.sum() == pytest.approx(min(100, int(elig.sum())))
+
+
+def test_draws_in_row_bands_match_the_in_memory_draws():
+    kw = dict(max_rtt_ms=30, draws=8, seed=1, top=10)
+    box, metros = (100, 35, 112, 42), ["Beijing"]
+    whole = computeatlas.rank_sites(box, metros, **kw)
+    bands = computeatlas.rank_sites(box, metros, band_rows=7, **kw)
+    for name in ("pue_p95", "cost_usd_per_mwh_it_p05", "p_top"):
+        np.testing.assert_array_equal(bands.grid[name].values, whole.grid[name].values)
+    np.testing.assert_array_equal(
+        bands.grid["best_cell_by_draw"].values, whole.grid["best_cell_by_draw"].values
+    )

@@ -392,7 +392,9 @@ def _latency(
     return out
 
 
-def evaluate_bands(window: Any, scenario: Scenario, *, band_rows: int, **kwargs: Any) -> Evaluation:
+def evaluate_bands(
+    window: Any, scenario: Scenario, *, band_rows: int, keep_climate: bool = False, **kwargs: Any
+) -> Evaluation:
     """Run :func:`evaluate` on row bands of a grid window as dask tasks and join them.
 
     Parameters
@@ -403,6 +405,11 @@ def evaluate_bands(window: Any, scenario: Scenario, *, band_rows: int, **kwargs:
         Technology, prices and fibre assumptions.
     band_rows : int
         Rows per task.
+    keep_climate : bool, default False
+        Keep the climate arrays (``layers.t_monthly``, ``layers.dew_point_q``: 27
+        floats per cell) in the joined result; by default they are dropped (empty
+        arrays) once the bands have used them, as nothing after the evaluation reads
+        them but the Monte Carlo draws.
     **kwargs
         Passed to :func:`evaluate` (metros, weights, prices, budget_ms).
 
@@ -414,7 +421,10 @@ def evaluate_bands(window: Any, scenario: Scenario, *, band_rows: int, **kwargs:
     Notes
     -----
     The tasks run on dask's current scheduler: a ``dask.distributed`` client if the
-    caller created one (the library never starts one), else the local threads.
+    caller created one (the library never starts one), else the local threads. They
+    are computed in batches of about two per worker thread, and each batch is copied
+    into the joined arrays and released before the next, so the caller holds the
+    joined result plus one batch, and each worker one band and its result.
     """
     import dask
 
@@ -423,61 +433,100 @@ def evaluate_bands(window: Any, scenario: Scenario, *, band_rows: int, **kwargs:
 
         raise InputError("band_rows needs the shipped climate; pass climate=None")
     n = window.lat.size
-    tasks = [
-        dask.delayed(evaluate)(window.row_band(i, min(i + band_rows, n)), scenario, **kwargs)
-        for i in range(0, n, band_rows)
-    ]
-    return _join(window, list(dask.compute(*tasks)))
+    starts = list(range(0, n, band_rows))
+    batch = 2 * _scheduler_threads()
+    joined: _Joined | None = None
+    for b in range(0, len(starts), batch):
+        tasks = [
+            dask.delayed(evaluate)(window.row_band(i, min(i + band_rows, n)), scenario, **kwargs)
+            for i in starts[b : b + batch]
+        ]
+        parts = list(dask.compute(*tasks))
+        if joined is None:
+            joined = _Joined(window, parts[0], keep_climate)
+        for i, part in zip(starts[b : b + batch], parts, strict=True):
+            joined.put(i, part)
+        parts.clear()
+    assert joined is not None  # a window has at least one row
+    return joined.evaluation()
 
 
-def _join(window: Any, parts: list[Evaluation]) -> Evaluation:
-    """Concatenate evaluations of consecutive row bands.
+def _scheduler_threads() -> int:
+    """Worker threads of the current ``dask.distributed`` client, else this machine's cores."""
+    import os
+    import sys
 
-    The bands' arrays are first taken out of ``parts`` (which is emptied), then joined
-    one variable at a time, each band's piece released once joined: the peak is the
-    joined result plus one variable, not twice the result.
-    """
-    from dataclasses import fields, replace
+    if "distributed" in sys.modules:
+        import distributed
 
-    from computeatlas.regions import Resolved
+        try:
+            client = distributed.default_client()
+        except ValueError:  # no client
+            pass
+        else:
+            return max(1, sum(client.nthreads().values()))
+    return os.cpu_count() or 1
 
-    first = parts[0]
-    first_layers, first_regions = first.layers, first.layers.regions
-    cooling_path, value_names = first.cooling_path, list(first.values)
-    region_names = [
-        f.name for f in fields(Resolved) if isinstance(getattr(first_regions, f.name), np.ndarray)
-    ]
-    layer_names = ("t_monthly", "dew_point_q", "elevation_m", "land_fraction")
-    pieces: dict[tuple[str, str], list[Any]] = {}
-    for p in parts:
-        for n in region_names:
-            pieces.setdefault(("regions", n), []).append(getattr(p.layers.regions, n))
-        for n in layer_names:
-            pieces.setdefault(("layers", n), []).append(getattr(p.layers, n))
-        for n in value_names:
-            pieces.setdefault(("values", n), []).append(p.values[n])
-        for n, v in (("rtt_ms", p.rtt_ms), ("count", p.within_count), ("weight", p.within_weight)):
-            pieces.setdefault(("ev", n), []).append(v)
-    parts.clear()
-    del first, p
 
-    def cat(key: tuple[str, str], axis: int = 0) -> Any:
-        items = pieces.pop(key)
-        return None if items[0] is None else np.concatenate(items, axis=axis)
+#: Layers arrays of a band (axis 0 = rows); the first two are the climate.
+_LAYER_NAMES = ("t_monthly", "dew_point_q", "elevation_m", "land_fraction")
 
-    regions = replace(first_regions, **{n: cat(("regions", n)) for n in region_names})
-    layers = replace(
-        first_layers,
-        window=window,
-        regions=regions,
-        **{n: cat(("layers", n)) for n in layer_names},
-    )
-    values = {n: cat(("values", n)) for n in value_names}
-    return Evaluation(
-        layers,
-        values,
-        cat(("ev", "rtt_ms"), axis=1),
-        cooling_path,
-        cat(("ev", "count")),
-        cat(("ev", "weight")),
-    )
+
+class _Joined:
+    """Arrays of a banded evaluation, allocated from the first band and filled band by band."""
+
+    def __init__(self, window: Any, first: Evaluation, keep_climate: bool) -> None:
+        from dataclasses import fields
+
+        from computeatlas.regions import Resolved
+
+        n = window.lat.size
+        self.window, self.first = window, first
+        reg = first.layers.regions
+        self.region_names = [
+            f.name for f in fields(Resolved) if isinstance(getattr(reg, f.name), np.ndarray)
+        ]
+        self.layer_names = _LAYER_NAMES if keep_climate else _LAYER_NAMES[2:]
+
+        def alloc(a: Any, axis: int = 0) -> Any:
+            if a is None:
+                return None
+            shape = list(a.shape)
+            shape[axis] = n
+            return np.empty(shape, dtype=a.dtype)
+
+        self.regions = {k: alloc(getattr(reg, k)) for k in self.region_names}
+        self.layers = {k: alloc(getattr(first.layers, k)) for k in self.layer_names}
+        self.values = {k: alloc(v) for k, v in first.values.items()}
+        self.rtt = alloc(first.rtt_ms, axis=1)
+        self.count = alloc(first.within_count)
+        self.weight = alloc(first.within_weight)
+
+    def put(self, row: int, part: Evaluation) -> None:
+        """Copy one band (starting at window row ``row``) into the joined arrays."""
+        rows = slice(row, row + part.layers.window.lat.size)
+        for k, a in self.regions.items():
+            a[rows] = getattr(part.layers.regions, k)
+        for k, a in self.layers.items():
+            a[rows] = getattr(part.layers, k)
+        for k, a in self.values.items():
+            a[rows] = part.values[k]
+        if self.rtt is not None:
+            self.rtt[:, rows] = part.rtt_ms
+        for a, b in ((self.count, part.within_count), (self.weight, part.within_weight)):
+            if a is not None:
+                a[rows] = b
+
+    def evaluation(self) -> Evaluation:
+        """Return the joined :class:`Evaluation` (climate arrays empty unless kept)."""
+        from dataclasses import replace
+
+        lay0 = self.first.layers
+        dropped: dict[str, Any] = {k: np.empty((0,)) for k in _LAYER_NAMES if k not in self.layers}
+        arrays: dict[str, Any] = {**self.layers, **dropped}
+        layers = replace(
+            lay0, window=self.window, regions=replace(lay0.regions, **self.regions), **arrays
+        )
+        return Evaluation(
+            layers, self.values, self.rtt, self.first.cooling_path, self.count, self.weight
+        )

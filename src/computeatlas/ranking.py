@@ -544,7 +544,9 @@ def rank_sites(
     weights = _metro_weights(metros)
     _check_rank_memory(window, len(metros), _band_rows(band_rows), n_draws)
     kwargs = dict(metros=metros, weights=weights, prices=table, budget_ms=budget)
-    ev = _evaluate(window, scenario, climate, _band_rows(band_rows), kwargs)
+    ev = _evaluate(
+        window, scenario, climate, _band_rows(band_rows), {**kwargs, "keep_climate": n_draws > 0}
+    )
     rule = {"budget_ms": budget, "mode": mode, "min_share": share, "top": n_top}
     inputs = _input_attrs(prices, prices_mode, weight, ev.layers.climate)
     return _ranking(window, ev, scenario, metros, weights, rule, inputs, (n_draws, seed))
@@ -636,8 +638,12 @@ def _evaluate(
     from computeatlas.pipeline import evaluate, evaluate_bands
 
     if band_rows is None:
+        kwargs.pop("keep_climate", None)
         return evaluate(window, scenario, climate=climate, **kwargs)
-    return evaluate_bands(window, scenario, band_rows=band_rows, climate=climate, **kwargs)
+    keep = kwargs.pop("keep_climate", False)  # the draws read the climate after the bands
+    return evaluate_bands(
+        window, scenario, band_rows=band_rows, climate=climate, keep_climate=keep, **kwargs
+    )
 
 
 def _eligible(ev: Any, weights: np.ndarray, mode: str, share: float) -> np.ndarray:
@@ -661,6 +667,8 @@ def _check_rank_memory(
     """
     cells, per_cell, per_metro, extra = _rank_memory_terms(window, n_metros, band_rows)
     extra += 8.0 * DRAW_FLOATS_PER_CELL * window.size * draws
+    if draws and band_rows is not None:
+        extra += 8.0 * BAND_CLIMATE_FLOATS_PER_CELL * window.size
     _check_memory(
         cells, n_metros, per_cell, "rank_sites", per_metro_floats=per_metro, extra_bytes=extra
     )
@@ -753,9 +761,13 @@ def _worker_memory_limit() -> float | None:
 RANK_FLOATS_PER_CELL = 70
 
 #: float64 arrays per cell that the caller of a banded ranking holds at its peak: the
-#: joined evaluation (29 layer, 23 output and 5 region/reach arrays), the grid dataset
-#: and the ranking's temporaries; the bands' cooling intermediates stay in the bands.
-BAND_RESULT_FLOATS_PER_CELL = 70
+#: joined evaluation (2 layer, 23 output and 5 region/reach arrays; the 27 climate arrays
+#: are dropped after the bands unless draws need them), the grid dataset and the
+#: ranking's temporaries; the bands' cooling intermediates stay in the bands.
+BAND_RESULT_FLOATS_PER_CELL = 45
+#: Climate arrays per cell (12 monthly means, 15 dew-point quantiles) a banded ranking
+#: keeps for its draws.
+BAND_CLIMATE_FLOATS_PER_CELL = 27
 
 #: float64 (cells x draws) arrays the Monte Carlo path holds at its peak: PUE, price
 #: factor, price, heat credit, cost, cost per token, score, reach chunk, percentiles.
