@@ -380,3 +380,31 @@ def test_surely_free_skip_is_exact(t, dd, p, tech, ashrae):
     if k.surely_free(t, td, P):
         over, water = k.free_hour(P)
         assert k.hour(t, td, p, P) == (over, k.MODE_FREE, water)
+
+
+@pytest.mark.kernel
+def test_cold_cell_shortcut_equals_the_sample_walk():
+    # An air-side cell free of compressors all year but humidifying (dry or very cold
+    # hours, the dew point clipped to the dry bulb) takes a shortcut: its power is a free
+    # hour's, its water that of the dry samples alone. It must give what the full
+    # 216-sample walk (_monthly_cell) gives.
+    from computeatlas._kernels import cooling as K
+
+    P = cooling.pack_parameters("air_side_fleet", "A1")
+    exc = np.array([1.0, 10.0, 50.0, 90.0, 99.0])
+    cells = [
+        (np.linspace(-22, 6, 12), np.array([14.9, 12.0, 2.0, -6.0, -8.0])),  # clipped td
+        (np.linspace(-30, -5, 12), np.array([-2.0, -8.0, -15.0, -25.0, -30.0])),  # dry
+        (np.linspace(5, 20, 12), np.array([15.0, 12.0, 8.0, 2.0, 0.0])),  # no water
+    ]
+    for tm, dq in cells:
+        tm2, dq2 = tm[None, :], dq[None, :]
+        out = K.annual_from_monthly(tm2, dq2, exc, np.array([10.0]), np.array([3.0]),
+                                    np.array([101.325]), P)  # fmt: skip
+        hours = np.zeros(K.N_MODES)
+        f_over, f_water = K.free_hour(P)
+        walk = K._monthly_cell(tm, dq, exc, 10.0, 3.0, 101.325, P, f_over, f_water, hours)
+        assert out[0][0] == pytest.approx(walk[0], abs=1e-15)
+        assert out[1][0] == walk[1]  # the water, term by term in the same order
+        assert out[3][0] == pytest.approx(walk[2])
+        np.testing.assert_allclose(out[2][0], hours, atol=1e-9)

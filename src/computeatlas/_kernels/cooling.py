@@ -453,6 +453,45 @@ def _monthly_cell(tm_i, dq_i, exceedance, dtr, sigma, p_kpa, P, f_over, f_water,
     return 1.0 + s_over, s_water, _free_days(free_s)
 
 
+@njit(cache=True)
+def _dry_water(tm_i, dq_i, exceedance, dtr, sigma, p_kpa, P):
+    """Humidifying water of an air-side cell free of compressors all year [kg/kWh_IT].
+
+    Only the samples below the envelope's dew-point floor take water (the
+    comonotonic dew points rise with the sorted temperatures, so they are a prefix);
+    each term is that of :func:`_humidify`, summed in the same order.
+    """
+    temps, weights = _monthly_samples(tm_i, dtr, sigma)
+    order = np.argsort(temps, kind="mergesort")
+    w_floor = humidity_ratio(es_kpa(P[DP_MIN]), p_kpa)
+    seg = exceedance.size - 2
+    cum = 0.0
+    s = 0.0
+    for j in range(order.size):
+        k = order[j]
+        w = weights[k]
+        u = cum + 0.5 * w
+        cum += w
+        td, seg = _dew_point_at(100.0 * (1.0 - u), exceedance, dq_i, seg)
+        t = temps[k]
+        td = min(td, t)
+        if td >= P[DP_MIN]:
+            break
+        f = min(1.0, P[AIR_DT] / (P[T_MAX] + P[AIR_DT] - t))
+        dw = w_floor - humidity_ratio(es_kpa(td), p_kpa)
+        s += w * (3600.0 * f * dw / (P[CP_AIR] * P[AIR_DT]))
+    return s
+
+
+@njit(cache=True)
+def _descending(x):
+    """Tell whether ``x`` never increases (dew points by rising exceedance)."""
+    for q in range(1, x.size):
+        if x[q] > x[q - 1]:
+            return False
+    return True
+
+
 @njit(cache=True, parallel=True)
 def annual_from_monthly(tm, dq, exceedance, dtr, sigma, p_kpa, P):
     """Annual PUE, WUE, hours per year by mode and free-cooling days from a climatology.
@@ -490,6 +529,16 @@ def annual_from_monthly(tm, dq, exceedance, dtr, sigma, p_kpa, P):
             if mode == MODE_FREE and water == 0.0:
                 pue[i] = 1.0 + over
                 wue[i] = 0.0
+                mode_hours[i, MODE_FREE] = HOURS_PER_YEAR
+                free_days[i] = 365.0
+                continue
+        # Air side free of compressors all year but humidifying in its driest hours: the
+        # power is that of a free hour throughout; only the water needs the dry samples.
+        if econ == 0 and _descending(dq[i]):
+            over, mode, water = hour(t_hi, min(dq[i, 0], t_hi), p_kpa[i], P)
+            if mode == MODE_FREE:  # (the dew point is clipped to the dry bulb: no early exit)
+                pue[i] = 1.0 + over
+                wue[i] = _dry_water(tm[i], dq[i], exceedance, dtr[i], sigma[i], p_kpa[i], P)
                 mode_hours[i, MODE_FREE] = HOURS_PER_YEAR
                 free_days[i] = 365.0
                 continue
