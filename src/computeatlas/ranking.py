@@ -544,9 +544,7 @@ def rank_sites(
     weights = _metro_weights(metros)
     _check_rank_memory(window, len(metros), _band_rows(band_rows), n_draws)
     kwargs = dict(metros=metros, weights=weights, prices=table, budget_ms=budget)
-    ev = _evaluate(
-        window, scenario, climate, _band_rows(band_rows), {**kwargs, "keep_climate": n_draws > 0}
-    )
+    ev = _evaluate(window, scenario, climate, _band_rows(band_rows), kwargs, n_draws > 0)
     rule = {"budget_ms": budget, "mode": mode, "min_share": share, "top": n_top}
     inputs = _input_attrs(prices, prices_mode, weight, ev.layers.climate)
     return _ranking(window, ev, scenario, metros, weights, rule, inputs, (n_draws, seed))
@@ -633,16 +631,19 @@ def _band_rows(band_rows: Any) -> int | None:
 
 
 def _evaluate(
-    window: Window, scenario: Scenario, climate: Any, band_rows: int | None, kwargs: Any
+    window: Window,
+    scenario: Scenario,
+    climate: Any,
+    band_rows: int | None,
+    kwargs: Any,
+    keep_climate: bool = False,
 ) -> Any:
     from computeatlas.pipeline import evaluate, evaluate_bands
 
     if band_rows is None:
-        kwargs.pop("keep_climate", None)
         return evaluate(window, scenario, climate=climate, **kwargs)
-    keep = kwargs.pop("keep_climate", False)  # the draws read the climate after the bands
-    return evaluate_bands(
-        window, scenario, band_rows=band_rows, climate=climate, keep_climate=keep, **kwargs
+    return evaluate_bands(  # the draws read the climate after the bands
+        window, scenario, band_rows=band_rows, climate=climate, keep_climate=keep_climate, **kwargs
     )
 
 
