@@ -52,6 +52,7 @@ def _check_memory(
     what: str,
     per_metro_floats: int = 0,
     extra_bytes: float = 0.0,
+    hint: str = "use a coarser resolution, a smaller bbox, fewer metros, or a dask-backed climate",
 ) -> None:
     """Refuse a request whose arrays would not fit in memory, before any work."""
     need = 8 * cells * (per_cell_floats + per_metro_floats * metros) + extra_bytes
@@ -59,8 +60,7 @@ def _check_memory(
     if need > have:
         raise ResourceError(
             f"{what} needs about {need / 2**30:.1f} GiB for {cells:,} cells x {metros:,} "
-            f"metros, more than the {have / 2**30:.1f} GiB available; use a coarser "
-            "resolution, a smaller bbox, fewer metros, or a dask-backed climate"
+            f"metros, more than the {have / 2**30:.1f} GiB available; {hint}"
         )
 
 
@@ -670,9 +670,10 @@ def _check_rank_memory(
     extra += 8.0 * DRAW_FLOATS_PER_CELL * window.size * draws
     if draws and band_rows is not None:
         extra += 8.0 * BAND_CLIMATE_FLOATS_PER_CELL * window.size
-    _check_memory(
-        cells, n_metros, per_cell, "rank_sites", per_metro_floats=per_metro, extra_bytes=extra
-    )
+    kw: dict[str, Any] = {"per_metro_floats": per_metro, "extra_bytes": extra}
+    if draws:
+        kw["hint"] = "use fewer draws, a coarser resolution or a smaller bbox"
+    _check_memory(cells, n_metros, per_cell, "rank_sites", **kw)
 
 
 def rank_memory_bytes(window: Window, n_metros: int, band_rows: int | None = None) -> float:

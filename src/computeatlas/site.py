@@ -143,7 +143,9 @@ def _evaluate_points(
     table = price_table(prices, prices_mode)
     lat, lon = parse_points(points)
     if draws:  # (points x draws) arrays, before any work
-        _check_memory(lat.size, 0, DRAW_FLOATS_PER_CELL * draws, f"site_report with {draws} draws")
+        hint = "pass fewer draws (draws=0 for the point estimate) or fewer points per call"
+        _check_memory(lat.size, 0, DRAW_FLOATS_PER_CELL * draws, f"site_report with {draws} draws",
+                      hint=hint)  # fmt: skip
     check_weight(weight)
     metros = None if demand_metros is None else resolve_metros(demand_metros, weight=weight)
     weights = None if metros is None else _metro_weights(metros)
