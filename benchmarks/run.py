@@ -261,13 +261,20 @@ def bench_regions(quick: bool) -> list[tuple[str, ...]]:
             return lab, np.bincount(lab[ok], weights=values[ok], minlength=len(admin1))
 
         t, (lab, _) = timeit(raster_bincount, 1)
+        # A plain rasterize is containment only (computeatlas's rule 1); computeatlas also
+        # gives coastal land cells within 25 km to the nearest region (rule 2) and keeps a
+        # province inside its own country: compare where the peer labels a cell.
+        has = lab >= 0
+        agree = float(np.mean(lab[has] == ref[has]))
+        extra = int(np.sum(~has & (ref >= 0)))
         out.append(
             (
                 label,
                 "rasterio.features.rasterize + numpy.bincount",
                 f"{t:.3f}",
-                f"{t / t_cached:.0f}",
-                "ok" if np.array_equal(lab, ref) else "MISMATCH",
+                f"{t / t_cached:.0f}" if agree > 0.999 else "- (wrong answer)",
+                f"{agree:.3%} of the cells it labels agree; computeatlas also labels {extra:,} "
+                "coastal land cells (25 km gap rule)",
             )
         )
         n_rows = g.nlat // (10 if res == 0.25 else 40)
@@ -422,15 +429,21 @@ def bench_end_to_end(quick: bool) -> list[tuple[str, ...]]:
             set(zip(top["lat"], top["lon"], strict=True))
             & set(zip(mine["lat"], mine["lon"], strict=True))
         ) / max(len(mine), 1)
-        ok = overlap >= 0.9
+        # The top cells are near ties (many cells of one province share a price and a
+        # free-cooling PUE), so which 100 are listed depends on the tie-break; the check
+        # is that both rankings find the same costs, cell for cell in rank order.
+        a = np.sort(top["score"].to_numpy())
+        b = np.sort(mine["score_usd_per_mwh_it"].to_numpy())
+        ok = a.size == b.size and bool(np.allclose(a, b, rtol=1e-3))
+        worst = float(np.max(np.abs(a / b - 1))) if a.size == b.size else float("nan")
         out.append(
             (
                 label,
                 "xarray + geopandas sjoin + numpy haversine (same cooling model)",
                 f"{t:.2f}",
                 f"{t / t_ours:.1f}" if ok else "- (wrong answer)",
-                f"{overlap:.0%} of the top 100 cells agree (border cells differ: "
-                "point-in-polygon vs rasterised labels)",
+                f"top-100 costs agree within {worst:.2%} in rank order; {overlap:.0%} of the "
+                "same cells (ties broken differently)",
             )
         )
     return out
