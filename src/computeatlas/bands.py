@@ -22,11 +22,10 @@ from computeatlas.errors import ComputeAtlasWarning, InputError
 from computeatlas.models import cooling, energy, heat, latency, serialised_kernels, uncertainty
 from computeatlas.presets import Route
 from computeatlas.scenario import Scenario, check_number
+from computeatlas.schema import BANDED
 
 __all__ = ["BANDED", "DrawEvaluation", "check_draws", "evaluate_draws"]
 
-#: Variables reported as 5th/50th/95th percentiles over the draws.
-BANDED = ("pue", "cost_usd_per_mwh_it", "cost_usd_per_mtoken")
 
 #: Largest number of draws accepted (memory grows with samples x draws).
 MAX_DRAWS = 10_000

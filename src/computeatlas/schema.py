@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
+    "BANDED",
     "REACH_THRESHOLDS_MS",
     "VARIABLES",
     "Variable",
@@ -104,17 +105,20 @@ VARIABLES: tuple[Variable, ...] = (
     ),
 )
 
-#: Variables banded over the draws, with the units of the variable they band.
-_BANDED = (
-    ("pue", "annual power usage effectiveness", "1"),
-    ("cost_usd_per_mwh_it", "cost of IT energy", "USD MWh-1"),
-    ("cost_usd_per_mtoken", "electricity cost per million tokens", "USD Mtoken-1"),
-)
+#: Variables reported as 5th/50th/95th percentiles over Monte Carlo draws; each band
+#: takes the units and long name of the variable it bands.
+BANDED = ("pue", "cost_usd_per_mwh_it", "cost_usd_per_mtoken")
 _PCT = (("p05", "5th"), ("p50", "50th"), ("p95", "95th"))
+_BASE = {v.name: v for v in VARIABLES}
 VARIABLES += (
     *(
-        Variable(f"{name}_{key}", f"{word} percentile over the draws: {long}", units, draws=True)
-        for name, long, units in _BANDED
+        Variable(
+            f"{name}_{key}",
+            f"{word} percentile over the draws: {_BASE[name].long_name}",
+            _BASE[name].units,
+            draws=True,
+        )
+        for name in BANDED
         for key, word in _PCT
     ),
     Variable(
