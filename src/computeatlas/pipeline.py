@@ -451,20 +451,33 @@ def evaluate_bands(
     return joined.evaluation()
 
 
+def dask_client() -> Any:
+    """Return the caller's current ``dask.distributed`` client, or None (never starts one).
+
+    Returns
+    -------
+    distributed.Client or None
+        None when ``distributed`` was never imported or no client is running.
+    """
+    import sys
+
+    if "distributed" not in sys.modules:
+        return None
+    import distributed
+
+    try:
+        return distributed.default_client()
+    except ValueError:  # no client
+        return None
+
+
 def _scheduler_threads() -> int:
     """Worker threads of the current ``dask.distributed`` client, else this machine's cores."""
     import os
-    import sys
 
-    if "distributed" in sys.modules:
-        import distributed
-
-        try:
-            client = distributed.default_client()
-        except ValueError:  # no client
-            pass
-        else:
-            return max(1, sum(client.nthreads().values()))
+    client = dask_client()
+    if client is not None:
+        return max(1, sum(client.nthreads().values()))
     return os.cpu_count() or 1
 
 

@@ -742,15 +742,10 @@ def _worker_memory_limit() -> float | None:
     None without a client (nothing is imported or started here); 0 when the workers
     have no limit.
     """
-    import sys
+    from computeatlas.pipeline import dask_client
 
-    if "distributed" not in sys.modules:
-        return None
-    import distributed
-
-    try:
-        client = distributed.default_client()
-    except ValueError:  # no client
+    client = dask_client()
+    if client is None:
         return None
     limits = [w.get("memory_limit") or 0 for w in client.scheduler_info()["workers"].values()]
     limited = [x for x in limits if x > 0]
