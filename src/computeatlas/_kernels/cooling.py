@@ -524,24 +524,23 @@ def annual_from_monthly(tm, dq, exceedance, dtr, sigma, p_kpa, P):
             t_lo = min(t_lo, tm[i, m])
         t_hi += 0.5 * dtr[i] + _GH_NODES[-1] * sigma[i]
         t_lo -= 0.5 * dtr[i] + _GH_NODES[-1] * sigma[i]
-        if (econ == 0 or econ == 3) and min(dq[i, -1], t_lo) >= P[DP_MIN]:
+        if econ == 0 or econ == 3:
             over, mode, water = hour(t_hi, min(dq[i, 0], t_hi), p_kpa[i], P)
-            if mode == MODE_FREE and water == 0.0:
-                pue[i] = 1.0 + over
-                wue[i] = 0.0
-                mode_hours[i, MODE_FREE] = HOURS_PER_YEAR
-                free_days[i] = 365.0
-                continue
-        # Air side free of compressors all year but humidifying in its driest hours: the
-        # power is that of a free hour throughout; only the water needs the dry samples.
-        if econ == 0 and _descending(dq[i]):
-            over, mode, water = hour(t_hi, min(dq[i, 0], t_hi), p_kpa[i], P)
-            if mode == MODE_FREE:  # (the dew point is clipped to the dry bulb: no early exit)
-                pue[i] = 1.0 + over
-                wue[i] = _dry_water(tm[i], dq[i], exceedance, dtr[i], sigma[i], p_kpa[i], P)
-                mode_hours[i, MODE_FREE] = HOURS_PER_YEAR
-                free_days[i] = 365.0
-                continue
+            if mode == MODE_FREE:
+                # Free of compressors all year: a free hour's power throughout. Without
+                # humidifying the water is 0; an air side that humidifies its driest hours
+                # sums only those samples (the dew point is clipped to the dry bulb).
+                simple = water == 0.0 and min(dq[i, -1], t_lo) >= P[DP_MIN]
+                if simple or (econ == 0 and _descending(dq[i])):
+                    pue[i] = 1.0 + over
+                    wue[i] = (
+                        0.0
+                        if simple
+                        else _dry_water(tm[i], dq[i], exceedance, dtr[i], sigma[i], p_kpa[i], P)
+                    )
+                    mode_hours[i, MODE_FREE] = HOURS_PER_YEAR
+                    free_days[i] = 365.0
+                    continue
         pue[i], wue[i], free_days[i] = _monthly_cell(
             tm[i], dq[i], exceedance, dtr[i], sigma[i], p_kpa[i], P, f_over, f_water, mode_hours[i]
         )

@@ -25,6 +25,7 @@ from computeatlas._kernels.cooling import (
     PUMP,
     T_MAX,
     TOWER,
+    _descending,
     _dew_point_at,
     _monthly_samples,
     hour_tw,
@@ -105,11 +106,9 @@ def annual_pue_draws(tm, dq, exceedance, dtr, sigma, p_kpa, PD):
             continue
         t_s, w_s, td_s, tw_s = _sorted_climate(tm[i], dq[i], exceedance, dtr[i], sigma[i], p_kpa[i])
         cum_w = np.zeros(t_s.size + 1)
-        monotone = True
         for j in range(t_s.size):
             cum_w[j + 1] = cum_w[j] + w_s[j]
-            if j > 0 and td_s[j] < td_s[j - 1]:
-                monotone = False
+        monotone = _descending(dq[i])  # then the sorted samples' dew points never fall
         for d in range(nd):
             P = PD[d]
             j0, over = _free_prefix(t_s, td_s, tw_s, P) if monotone else (0, 0.0)
