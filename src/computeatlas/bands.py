@@ -49,12 +49,20 @@ def check_draws(draws: Any, seed: Any, *, climate: Any = None) -> tuple[int, int
 
     n = int(check_number("draws", draws, minimum=0.0, maximum=MAX_DRAWS, integer=True))
     s = int(check_number("seed", seed, minimum=0.0, maximum=2.0**63 - 1, integer=True))
-    if n and isinstance(climate, xr.Dataset) and "time" in climate.get("t2m", xr.DataArray()).dims:
+    if n and isinstance(climate, xr.Dataset):
+        _check_monthly(climate)
+    return n, s
+
+
+def _check_monthly(climate: Any) -> None:
+    """Refuse an hourly climate for draws (they run the climatology path)."""
+    import xarray as xr
+
+    if "time" in climate.get("t2m", xr.DataArray()).dims:
         raise InputError(
             "draws need a monthly climatology: an hourly climate is not supported with "
             "draws > 0; pass a monthly climate, climate=None or draws=0"
         )
-    return n, s
 
 
 @dataclass(frozen=True, eq=False)
@@ -179,11 +187,7 @@ def _pue_draws(lay: Any, scenario: Scenario, dr: Any, index: np.ndarray) -> np.n
     """PUE of the drawn samples under every draw (the climatology path)."""
     tm, dq, exc = lay.t_monthly, lay.dew_point_q, lay.exceedance
     if lay.climate is not None:
-        if "time" in lay.climate["t2m"].dims:
-            raise InputError(
-                "draws need a monthly climatology: an hourly climate is not supported with "
-                "draws > 0; pass a monthly climate, climate=None or draws=0"
-            )
+        _check_monthly(lay.climate)
         tm = np.asarray(lay.climate["t2m"].transpose("lat", "lon", "month").values, dtype=float)
     PD = cooling.pack_draws(scenario.technology, scenario.ashrae, dr.cooling, dr.n)
     n_samples = int(np.prod(lay.window.shape))

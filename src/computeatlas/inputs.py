@@ -9,6 +9,7 @@ averaging), so a point and the cell centre nearest to it read the same values.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from functools import cache
 
@@ -266,10 +267,8 @@ def _user_climate(window: Window, climate: xr.Dataset) -> xr.Dataset:
     except InputError as err:  # name the parameter the user typed
         raise type(err)(f"climate: {err}") from err
     if _same_spacing(clim, float(window.grid.resolution)):
-        try:
+        with contextlib.suppress(KeyError):  # KeyError: not on the window's cells, regrid
             return clim.sel(lat=window.lat, lon=window.lon, method="nearest", tolerance=1e-6)
-        except KeyError:
-            pass  # not on the window's cells: regrid
     try:
         out = regrid(clim, window.lat, window.lon, float(window.grid.resolution))
     except InputError as err:
