@@ -160,9 +160,10 @@ def test_weight_changes_reachable_demand_and_share_answers():
     assert set(np.unique(r_eq[np.isfinite(r_eq)])) <= {0.0, 1.0, 2.0}
     assert np.nanmax(r_pop) >= ds.find_metro("Tokyo")["population"]
     # Share mode: Tokyo holds ~69 % of the two areas' people, so a 0.6 share is met near
-    # Tokyo alone by population, but needs both metros with equal weights (0.5 each); no
-    # 1-deg cell is within 10 ms of both (see r_pop above).
-    kw = dict(resolution=1.0, max_rtt_ms=10.0, mode="share", min_share=0.6, top=500)
+    # Tokyo alone by population, but needs both metros with equal weights (0.5 each); at
+    # 7 ms (a 169 km radius on the default route) no cell is within reach of both
+    # (Tokyo - Osaka: about 400 km).
+    kw = dict(resolution=1.0, max_rtt_ms=7.0, mode="share", min_share=0.6, top=500)
     n_pop = int(rank_sites(box, names, **kw).grid["eligible"].sum())
     n_eq = int(rank_sites(box, names, weight="equal", **kw).grid["eligible"].sum())
     assert n_pop > 0 and n_eq == 0

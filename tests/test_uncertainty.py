@@ -119,7 +119,9 @@ def test_route_ranges_are_what_the_azure_pairs_imply():
     from computeatlas.constants import FIBRE_SPEED_KM_PER_MS
 
     r = presets.route("cloud_backbone")
-    k, f = route_ranges(datasets.latency_pairs(), r.route_factor, r.fixed_ms, FIBRE_SPEED_KM_PER_MS)
+    k, f = route_ranges(
+        datasets.latency_pairs(), r.route_factor, r.fixed_ms, FIBRE_SPEED_KM_PER_MS, r.ramp_km
+    )
     spec = presets.uncertainty_table("route")["cloud_backbone"]
     np.testing.assert_allclose(spec["route_factor"], k, atol=0.005)
     np.testing.assert_allclose(spec["fixed_ms"], f, atol=0.05)

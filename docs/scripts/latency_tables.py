@@ -72,9 +72,9 @@ def calibration_table() -> str:
     counts = [int(((d >= lo) & (d < hi)).sum()) for lo, hi in BANDS]
     head = " | ".join(f"{n} ({c})" for n, c in zip(BAND_NAMES, counts, strict=True))
     lines = [
-        f"| preset | k | fixed [ms] | all held-back ({len(test)}) | {head} "
-        f"| median bias | fit pairs ({len(fit)}) |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        f"| preset | k | fixed [ms] | at 0 km [ms] | ramp [km] | all held-back ({len(test)}) "
+        f"| {head} | median bias | fit pairs ({len(fit)}) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name in PRESETS:
         r = presets.route(name)
@@ -82,7 +82,8 @@ def calibration_table() -> str:
         bias = float(np.median(relative_errors(test, name))) * 100.0
         cells = " | ".join(f"{e[b]:.1f} %" for b in BAND_NAMES)
         lines.append(
-            f"| `{name}` | {r.route_factor:g} | {r.fixed_ms:g} | {e['all']:.1f} % | {cells} "
+            f"| `{name}` | {r.route_factor:g} | {r.fixed_ms:g} | {r.floor_ms:g} | {r.ramp_km:g} "
+            f"| {e['all']:.1f} % | {cells} "
             f"| {bias:+.1f} % | {band_errors(fit, name)['all']:.1f} % |"
         )
     return "\n".join(lines)
@@ -91,14 +92,16 @@ def calibration_table() -> str:
 def radius_table() -> str:
     """Return the 30 and 50 ms service radius of every preset (markdown)."""
     lines = [
-        "| preset | k | fixed [ms] | 30 ms radius [km] | 50 ms radius [km] | description |",
-        "|---|---|---|---|---|---|",
+        "| preset | k | fixed [ms] | at 0 km [ms] | ramp [km] | 30 ms radius [km] "
+        "| 50 ms radius [km] | description |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for name in PRESETS:
         r = presets.route(name)
         r30, r50 = (float(latency.service_radius_km(t, route=name)) for t in (30.0, 50.0))
         lines.append(
-            f"| `{name}` | {r.route_factor:g} | {r.fixed_ms:g} | {r30:,.0f} | {r50:,.0f} "
+            f"| `{name}` | {r.route_factor:g} | {r.fixed_ms:g} | {r.floor_ms:g} | {r.ramp_km:g} "
+            f"| {r30:,.0f} | {r50:,.0f} "
             f"| {r.description} |"
         )
     return "\n".join(lines)

@@ -268,9 +268,10 @@ def _eligible_draws(
     radii = np.zeros(dr.n)
     base = scenario_route
     for d in range(dr.n):
-        if budget_ms > dr.fixed_ms[d]:
-            route = replace(base, route_factor=float(dr.route_factor[d]), fixed_ms=0.0)
-            radii[d] = float(latency.service_radius_km(budget_ms - dr.fixed_ms[d], route=route))
+        k, fixed = float(dr.route_factor[d]), float(dr.fixed_ms[d])
+        route = replace(base, route_factor=k, fixed_ms=fixed)
+        if budget_ms > route.floor_ms:
+            radii[d] = float(latency.service_radius_km(budget_ms, route=route))
     out = np.zeros((index.size, dr.n), dtype=bool)
     for start in range(0, dr.n, _REACH_CHUNK):
         chunk = tuple(float(r) for r in radii[start : start + _REACH_CHUNK])

@@ -380,8 +380,9 @@ def _latency(
         out["reach"] = _weight_within(window, metros, weights, tuple(radii), route.geographic)
         return out
     # Within the budget: a metro counts when its RTT <= budget, i.e. its distance is
-    # within the service radius; a budget at or below the fixed overhead reaches none.
-    reachable = budget_ms > route.fixed_ms
+    # within the service radius; a budget at or below the zero-distance round trip
+    # reaches none.
+    reachable = budget_ms > route.floor_ms
     r_budget = float(latency.service_radius_km(budget_ms, route=route)) if reachable else 0.0
     geo = route.geographic
     both = _weight_within(window, metros, weights, (*radii, r_budget), geo)

@@ -319,11 +319,7 @@ def _service_circles(ax: Any, ranking: Any, lon: np.ndarray) -> None:
     try:
         from computeatlas import presets
 
-        rt = presets.Route(
-            name=str(route),
-            route_factor=float(attrs["route_factor"]),
-            fixed_ms=float(attrs["fixed_ms"]),
-        )
+        rt = presets.route_from_attrs(attrs)
     except (KeyError, TypeError, ValueError, InputError):
         rt = route
     frame = service_areas_frame(ranking.metros, float(attrs.get("max_rtt_ms", 50.0)), rt)

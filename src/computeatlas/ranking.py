@@ -161,6 +161,8 @@ def latency_field(
         "route": rt.name,
         "route_factor": rt.route_factor,
         "fixed_ms": rt.fixed_ms,
+        "access_ms": rt.floor_ms,
+        "ramp_km": rt.ramp_km,
         "route_geographic": int(rt.geographic),
         "n_metros": len(metros),
     }
@@ -173,19 +175,25 @@ def _rtt_bands(ds: xr.Dataset, scenario: Scenario, n: int, seed: int) -> None:
     """``min_rtt_ms`` percentiles over paired route draws, in place (cells in chunks).
 
     The nearest metro is the same in every draw (the RTT grows with distance for
-    any route), so each draw's RTT is ``fixed_d + k_d (rtt - fixed) / k``.
+    any route), so each draw's RTT is that of the nearest metro's distance
+    (recovered from ``min_rtt_ms``) under the draw's route factor and fixed part.
     """
-    from computeatlas.models import uncertainty
+    from computeatlas.models import latency, uncertainty
 
     rt = scenario.route
     dr = uncertainty.sample(
         scenario.technology, scenario.ashrae, rt, scenario.heat_price, n=n, seed=seed
     )
-    x = ((ds["min_rtt_ms"].values - rt.fixed_ms) / rt.route_factor).reshape(-1)
+    x = latency.distance_for_rtt_km(ds["min_rtt_ms"].values.reshape(-1), route=rt)
     out = {k: np.empty(x.size) for k in ("p05", "p50", "p95")}
     step = max(1, 2**22 // n)
     for i in range(0, x.size, step):
-        rtt = dr.fixed_ms[None, :] + dr.route_factor[None, :] * x[i : i + step, None]
+        rtt = latency.rtt_from_km(
+            x[i : i + step, None],
+            route=rt,
+            route_factor=dr.route_factor[None, :],
+            fixed_ms=dr.fixed_ms[None, :],
+        )
         for key, q in uncertainty.band(rtt, axis=1).items():
             out[key][i : i + step] = q
     for key, q in out.items():

@@ -210,6 +210,8 @@ class Scenario:
             "route": self.route.name,
             "route_factor": self.route.route_factor,
             "fixed_ms": self.route.fixed_ms,
+            "access_ms": self.route.floor_ms,
+            "ramp_km": self.route.ramp_km,
             "route_geographic": int(self.route.geographic),
             "energy_per_token": self.energy_per_token.name,
             "energy_per_token_mwh_per_mtoken": self.energy_per_token.mwh_per_mtoken,

@@ -231,10 +231,11 @@ def _scan(x, y, z, lo, hi, lon_sorted, mx, my, mz, best, best_j):
 
 
 @njit(cache=True, parallel=True)
-def weighted_mean_angle(plat, plon, mlat, mlon, weight):
-    """Weighted mean angular distance [rad] from each point to the metros (haversine form).
+def weighted_mean_angle(plat, plon, mlat, mlon, weight, cap):
+    """Weighted mean of ``min(angle, cap)`` [rad] from each point to the metros (haversine).
 
-    ``plat``/``plon`` are (n,) points; memory O(n), time O(n x metros).
+    ``plat``/``plon`` are (n,) points; ``cap`` [rad] (``inf``: the plain mean
+    angle); memory O(n), time O(n x metros).
     """
     n = plat.size
     m = mlat.size
@@ -252,7 +253,7 @@ def weighted_mean_angle(plat, plon, mlat, mlon, weight):
                 math.sin(0.5 * (p2 - p1)) ** 2
                 + math.cos(p1) * math.cos(p2) * math.sin(0.5 * dl) ** 2
             )
-            acc += weight[j] * 2.0 * math.asin(min(1.0, math.sqrt(a)))
+            acc += weight[j] * min(2.0 * math.asin(min(1.0, math.sqrt(a))), cap)
         out[i] = acc / wsum if wsum > 0 else math.nan
     return out
 

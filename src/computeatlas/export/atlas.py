@@ -170,15 +170,10 @@ def service_areas_frame(metros: pd.DataFrame, max_rtt_ms: float, route: Any) -> 
 
 
 def _route(attrs: dict[str, Any]) -> Any:
-    from computeatlas.presets import Route
+    from computeatlas.presets import route_from_attrs
 
     try:
-        return Route(
-            str(attrs["route"]),
-            float(attrs["route_factor"]),
-            float(attrs["fixed_ms"]),
-            geographic=bool(int(attrs.get("route_geographic", 0))),
-        )
+        return route_from_attrs(attrs)
     except KeyError as err:
         raise InputError(f"grid.attrs lacks {err.args[0]!r}: not a SiteRanking.grid") from None
 

@@ -45,10 +45,13 @@ __all__ = [
     "direct_allowed",
     "hub_access_km",
     "hub_paths_km",
+    "nearest_via_hubs_grid_km",
     "nearest_via_hubs_km",
     "path_field_km",
+    "path_grid_km",
     "path_km",
     "weight_via_hubs",
+    "weight_via_hubs_grid",
     "zone_index",
 ]
 
@@ -243,6 +246,151 @@ def path_field_km(
     for h in range(a.shape[1]):
         via = np.minimum(via, c[:, h : h + 1] + a[None, :, h])
     return np.where(far, via, out)
+
+
+def path_grid_km(
+    lat: ArrayLike, lon: ArrayLike, metro_lat: ArrayLike, metro_lon: ArrayLike
+) -> np.ndarray:
+    """Corridor path length from every cell of a grid to every metro.
+
+    Parameters
+    ----------
+    lat, lon : array_like
+        Grid axes [deg], shapes (nlat,) and (nlon,).
+    metro_lat, metro_lon : array_like
+        Metro coordinates [deg], shape (m,).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(m, nlat, nlon)`` path length [km], equal to :func:`path_field_km` on the
+        cells (numba kernel: the hub distances of a cell are computed once for all
+        metros).
+    """
+    from computeatlas._kernels.corridors import path_field_grid
+
+    la = np.ascontiguousarray(lat, dtype=float).ravel()
+    lo = np.ascontiguousarray(lon, dtype=float).ravel()
+    mlat = np.ascontiguousarray(metro_lat, dtype=float).ravel()
+    mlon = np.ascontiguousarray(metro_lon, dtype=float).ravel()
+    c = corridors()
+    zm, hub_to_metro = _metro_hub_km(mlat, mlon)
+    zone = np.ascontiguousarray(zone_index(la[:, None], lo[None, :]))
+    return np.asarray(
+        path_field_grid(
+            la,
+            lo,
+            zone,
+            c.hub_lat,
+            c.hub_lon,
+            _access(),
+            mlat,
+            mlon,
+            zm,
+            c.adjacent,
+            np.ascontiguousarray(hub_to_metro),
+        )
+    )
+
+
+def nearest_via_hubs_grid_km(
+    lat: ArrayLike, lon: ArrayLike, metro_lat: ArrayLike, metro_lon: ArrayLike
+) -> np.ndarray:
+    """:func:`nearest_via_hubs_km` on the cells of a grid (numba kernel).
+
+    Parameters
+    ----------
+    lat, lon : array_like
+        Grid axes [deg], shapes (nlat,) and (nlon,).
+    metro_lat, metro_lon : array_like
+        Metro coordinates [deg], shape (m,).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(nlat, nlon)`` [km]; ``inf`` for cells outside every zone.
+    """
+    from computeatlas._kernels.corridors import nearest_via_hubs_grid
+
+    la = np.ascontiguousarray(lat, dtype=float).ravel()
+    lo = np.ascontiguousarray(lon, dtype=float).ravel()
+    _, hub_to_metro = _metro_hub_km(metro_lat, metro_lon)
+    zone = np.ascontiguousarray(zone_index(la[:, None], lo[None, :]))
+    c = corridors()
+    best = (
+        np.ascontiguousarray(hub_to_metro.min(axis=0))
+        if hub_to_metro.size
+        else np.full(c.hub_lat.size, np.inf)
+    )
+    return np.asarray(nearest_via_hubs_grid(la, lo, zone, c.hub_lat, c.hub_lon, _access(), best))
+
+
+def weight_via_hubs_grid(
+    lat: ArrayLike,
+    lon: ArrayLike,
+    metro_lat: ArrayLike,
+    metro_lon: ArrayLike,
+    weights: ArrayLike,
+    radii_km: ArrayLike,
+) -> np.ndarray:
+    """:func:`weight_via_hubs` on the cells of a grid (numba kernel).
+
+    Parameters
+    ----------
+    lat, lon : array_like
+        Grid axes [deg], shapes (nlat,) and (nlon,).
+    metro_lat, metro_lon, weights : array_like
+        Metros [deg] and their weights, shape (m,).
+    radii_km : array_like
+        Path radii [km], shape (k,).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(k, nlat, nlon)``: summed weight of the metros reached only through hubs
+        whose path is at most the radius.
+
+    Notes
+    -----
+    Per zone the metros it reaches only through hubs are sorted by their
+    shortest path from any of the zone's hubs; a cell walks them in that order
+    and stops once the path's lower bound passes the largest radius.
+    """
+    from computeatlas._kernels.corridors import weight_via_hubs_grid as kernel
+
+    la = np.ascontiguousarray(lat, dtype=float).ravel()
+    lo = np.ascontiguousarray(lon, dtype=float).ravel()
+    w = np.ascontiguousarray(weights, dtype=float).ravel()
+    radii = np.ascontiguousarray(np.atleast_1d(np.asarray(radii_km, float)))
+    zm, c = _metro_hub_km(metro_lat, metro_lon)
+    acc = _access()
+    rmax = float(radii.max())
+    offsets, mets, keys = [0], [], []
+    for z in range(acc.shape[0] - 1):
+        key = c[:, acc[z]].min(axis=1) if acc[z].any() else np.full(zm.size, np.inf)
+        cand = np.flatnonzero(~direct_allowed(z, zm) & (key <= rmax))
+        cand = cand[np.argsort(key[cand], kind="stable")]
+        mets.append(cand)
+        keys.append(key[cand])
+        offsets.append(offsets[-1] + cand.size)
+    zone = np.ascontiguousarray(zone_index(la[:, None], lo[None, :]))
+    cc = corridors()
+    return np.asarray(
+        kernel(
+            la,
+            lo,
+            zone,
+            cc.hub_lat,
+            cc.hub_lon,
+            acc,
+            np.asarray(offsets, dtype=np.int64),
+            np.concatenate(mets).astype(np.int64),
+            np.concatenate(keys).astype(float),
+            np.ascontiguousarray(c),
+            w,
+            radii,
+        )
+    )
 
 
 def nearest_via_hubs_km(

@@ -2,25 +2,30 @@ r"""Fibre latency between sites and demand metros.
 
 .. math::
 
-    \mathrm{RTT} = t_{fixed} + \frac{2\,d\,k}{v_f}, \qquad v_f = c/n = 204.2\ \mathrm{km\,ms^{-1}}
+    \mathrm{RTT}(d) = t_0 + (t_{fixed} - t_0)\,\min(d / d_r, 1) + \frac{2\,d\,k}{v_f},
+    \qquad v_f = c/n = 204.2\ \mathrm{km\,ms^{-1}}
 
 with :math:`d` the great-circle (haversine) distance on a sphere of the IUGG
 mean radius 6371.0088 km, :math:`k` the route factor (fibre path length over
 :math:`d`) and :math:`n = 1.468` the group index of single-mode fibre.
-:math:`t_{fixed}` is the part of the round trip that does not shrink with
-distance (metro access at both ends, switching). Route presets (see
-:func:`computeatlas.presets.route`): ``cloud_backbone`` (default; k = 1.58,
-7.7 ms, fitted to Microsoft's measured Azure inter-region median round trips,
+:math:`t_{fixed}` is the part of a long route's round trip that does not shrink
+with distance (metro access at both ends, long-haul switching). Between two
+sites of one metro the round trip is :math:`t_0` (``access_ms``: Microsoft
+documents < 2 ms between the availability zones of one region [4]_); the fixed
+part rises to :math:`t_{fixed}` over the first :math:`d_r` (``ramp_km``) as a
+route leaves the metro network for the long-haul backbone. A preset without
+``access_ms`` has :math:`t_0 = t_{fixed}`. Route presets (see
+:func:`computeatlas.presets.route`): ``cloud_backbone`` (default; fitted to
+Microsoft's measured Azure inter-region median round trips [3]_,
 ``grids/build_latency.py``), ``public_internet`` (k = 2.1, the rule of thumb of
 measurement campaigns quoted by Bozkurt et al. [1]_, plus 4 ms), ``leased_line``
 (1.5, 2 ms), ``conduit_bound`` (1.3: the median shortest path through the US
 conduit map in [1]_, a lower bound on fibre length, not a measured latency) and
 ``line_of_sight`` (1.0, 0 ms: the physical floor). A route with ``geographic``
-set (preset ``geographic``: k = 1.37, 9.6 ms, fitted the same way) replaces
-:math:`d` with the corridor path of :mod:`computeatlas.models.corridors`
-(overland within a continent, along submarine-cable corridors between
-continents); every function below honours it, and the service radius becomes a
-radius in path length.
+set (preset ``geographic``, fitted the same way) replaces :math:`d` with the
+corridor path of :mod:`computeatlas.models.corridors` (overland within a
+continent, along submarine-cable corridors between continents); every function
+below honours it, and the service radius becomes a radius in path length.
 
 References
 ----------
@@ -30,6 +35,9 @@ References
    (mean radius R1 = 6371.0088 km).
 .. [3] Microsoft: Azure network round-trip latency statistics.
    https://learn.microsoft.com/en-us/azure/networking/azure-network-latency
+.. [4] Microsoft: What are availability zones? (round-trip latency below 2 ms
+   between the zones of a region).
+   https://learn.microsoft.com/en-us/azure/reliability/availability-zones-overview
 """
 
 from __future__ import annotations
@@ -49,11 +57,13 @@ __all__ = [
     "FIBRE_GROUP_INDEX",
     "FIBRE_SPEED_KM_PER_MS",
     "crosses_mainland_china_border",
+    "distance_for_rtt_km",
     "eligible_by_reach",
     "great_circle_km",
     "mean_rtt_ms",
     "nearest_rtt_ms",
     "rtt_field_ms",
+    "rtt_from_km",
     "rtt_ms",
     "service_radius_km",
     "weight_within_km",
@@ -170,7 +180,7 @@ def rtt_ms(
         from computeatlas.models.corridors import path_km
 
         d = path_km(lat1, lon1, lat2, lon2)
-    return r.fixed_ms + 2.0 * d * r.route_factor / FIBRE_SPEED_KM_PER_MS
+    return rtt_from_km(d, route=r)
 
 
 def service_radius_km(
@@ -188,7 +198,7 @@ def service_radius_km(
     -------
     numpy.ndarray
         Radius [km], at most half the Earth's circumference; 0 where the
-        budget does not cover the fixed overhead. For a geographic route it is
+        budget does not cover the zero-distance round trip. For a geographic route it is
         a radius in corridor path length (the great-circle radius of the metros
         the great circle reaches, an upper bound for the others).
     """
@@ -196,8 +206,78 @@ def service_radius_km(
     budget = np.asarray(max_rtt_ms, dtype=float)
     if np.isnan(budget).any() or np.any(budget <= 0):
         raise InputError(f"max_rtt_ms must be positive and not NaN, got {max_rtt_ms!r}")
-    radius = (budget - r.fixed_ms) * FIBRE_SPEED_KM_PER_MS / (2.0 * r.route_factor)
-    return np.clip(radius, 0.0, np.pi * EARTH_RADIUS_KM)
+    return np.clip(distance_for_rtt_km(budget, route=r), 0.0, np.pi * EARTH_RADIUS_KM)
+
+
+def distance_for_rtt_km(rtt: ArrayLike, *, route: str | Route = "cloud_backbone") -> np.ndarray:
+    """Distance at which the round trip equals ``rtt``: the inverse of :func:`rtt_from_km`.
+
+    Parameters
+    ----------
+    rtt : array_like
+        Round-trip time [ms]; NaN passes through.
+    route : str or Route, default "cloud_backbone"
+        Route preset.
+
+    Returns
+    -------
+    numpy.ndarray
+        Great-circle distance, or corridor path length for a geographic route
+        [km]; 0 where ``rtt`` is at most the round trip at zero distance. Not
+        clipped above (a corridor path may be longer than half the Earth's
+        circumference).
+    """
+    r = route_preset(route)
+    budget = np.asarray(rtt, dtype=float)
+    slope = 2.0 * r.route_factor / FIBRE_SPEED_KM_PER_MS  # ms per km
+    d = (budget - r.fixed_ms) / slope
+    if r.ramp_km > 0.0:
+        ramp_slope = slope + (r.fixed_ms - r.floor_ms) / r.ramp_km
+        near = budget < r.fixed_ms + slope * r.ramp_km
+        d = np.where(near, (budget - r.floor_ms) / ramp_slope, d)
+    return np.asarray(np.maximum(d, 0.0))
+
+
+def rtt_from_km(
+    distance_km: ArrayLike,
+    *,
+    route: str | Route = "cloud_backbone",
+    route_factor: ArrayLike | None = None,
+    fixed_ms: ArrayLike | None = None,
+) -> np.ndarray:
+    r"""Round-trip time [ms] over a fibre route of a given straight-line length.
+
+    .. math::
+
+        \mathrm{RTT}(d) = t_0 + (t_{fixed} - t_0) \min(d / d_r, 1) + \frac{2\,d\,k}{v_f}
+
+    with :math:`t_0` the route's ``access_ms`` (the round trip at zero distance)
+    and :math:`d_r` its ``ramp_km``; without a ramp :math:`t_0 = t_{fixed}`.
+
+    Parameters
+    ----------
+    distance_km : array_like
+        Great-circle distance, or corridor path length for a geographic route [km].
+    route : str or Route, default "cloud_backbone"
+        Route preset.
+    route_factor, fixed_ms : array_like, optional
+        Override the preset's route factor [1] and long-route fixed part [ms]
+        (broadcast against ``distance_km``: paired draws); the zero-distance
+        round trip and the ramp stay the preset's.
+
+    Returns
+    -------
+    numpy.ndarray
+        Round-trip time [ms]; increasing in distance.
+    """
+    r = route_preset(route)
+    d = np.asarray(distance_km, dtype=float)
+    k = r.route_factor if route_factor is None else np.asarray(route_factor, dtype=float)
+    fixed = r.fixed_ms if fixed_ms is None else np.asarray(fixed_ms, dtype=float)
+    out = fixed + 2.0 * d * k / FIBRE_SPEED_KM_PER_MS
+    if r.ramp_km > 0.0:
+        out = out - (fixed - r.floor_ms) * np.maximum(1.0 - d / r.ramp_km, 0.0)
+    return np.asarray(out)
 
 
 def rtt_field_ms(
@@ -237,18 +317,17 @@ def rtt_field_ms(
     mlat = np.asarray(metro_lat, dtype=float)
     mlon = np.asarray(metro_lon, dtype=float)
     if r.geographic:
-        from computeatlas.models.corridors import path_field_km
+        from computeatlas.models.corridors import path_field_km, path_grid_km
 
         la, lo = np.asarray(lat, float), np.asarray(lon, float)
         if grid:
-            la, lo = np.meshgrid(la, lo, indexing="ij")
-        d = path_field_km(la.ravel(), lo.ravel(), mlat, mlon).reshape((mlat.size, *la.shape))
-        return r.fixed_ms + 2.0 * d * r.route_factor / FIBRE_SPEED_KM_PER_MS
+            return rtt_from_km(path_grid_km(la, lo, mlat, mlon), route=r)
+        return rtt_from_km(path_field_km(la, lo, mlat, mlon), route=r)
     if grid:
         from computeatlas._kernels.latency import angles_to
 
         angle = angles_to(np.asarray(lat, float), np.asarray(lon, float), mlat, mlon)
-        return r.fixed_ms + 2.0 * angle * EARTH_RADIUS_KM * r.route_factor / FIBRE_SPEED_KM_PER_MS
+        return rtt_from_km(angle * EARTH_RADIUS_KM, route=r)
     plat = np.asarray(lat, dtype=float)[None, :]
     plon = np.asarray(lon, dtype=float)[None, :]
     return np.asarray(rtt_ms(plat, plon, mlat[:, None], mlon[:, None], route=r))
@@ -295,7 +374,7 @@ def nearest_rtt_ms(
         d = _nearest_path_km(la, lo, mlat, mlon)
     else:
         d = _nearest_angle(la, lo, mlat, mlon) * EARTH_RADIUS_KM
-    return r.fixed_ms + 2.0 * d * r.route_factor / FIBRE_SPEED_KM_PER_MS
+    return rtt_from_km(d, route=r)
 
 
 def _nearest_angle(
@@ -343,7 +422,7 @@ def _nearest_path_km(
     search, run per zone on the block of its cells with the metros it may reach
     directly) and the nearest through hubs (one pass, any number of metros).
     """
-    from computeatlas.models.corridors import nearest_via_hubs_km, zone_index
+    from computeatlas.models.corridors import nearest_via_hubs_grid_km, zone_index
 
     zm = zone_index(mlat, mlon)
     out = np.full((la.size, lo.size), np.inf)
@@ -351,9 +430,7 @@ def _nearest_path_km(
         if mets.size:
             d = _nearest_angle(la[rows], lo[cols], mlat[mets], mlon[mets]) * EARTH_RADIUS_KM
             out[rows, cols] = np.where(mask, d, out[rows, cols])
-    glat, glon = np.meshgrid(la, lo, indexing="ij")
-    via = nearest_via_hubs_km(glat.ravel(), glon.ravel(), mlat, mlon).reshape(out.shape)
-    return np.minimum(out, via)
+    return np.minimum(out, nearest_via_hubs_grid_km(la, lo, mlat, mlon))
 
 
 def tile_cells(resolution_deg: float) -> int:
@@ -458,7 +535,12 @@ def _weight_within_path(
     grid: tuple[float, float, int, np.ndarray] | None,
 ) -> np.ndarray:
     """:func:`weight_within_km` by corridor path length (``geographic=True``)."""
-    from computeatlas.models.corridors import direct_allowed, weight_via_hubs, zone_index
+    from computeatlas.models.corridors import (
+        direct_allowed,
+        weight_via_hubs,
+        weight_via_hubs_grid,
+        zone_index,
+    )
 
     slat = np.asarray(source_lat, dtype=float)
     slon = np.asarray(source_lon, dtype=float)
@@ -490,9 +572,7 @@ def _weight_within_path(
                 grid=(lon0, res, nlon, cols[cc]),
             )
             out[:, rows, cc] += np.where(mask, part, 0.0)
-    glat, glon = np.meshgrid(la, lo, indexing="ij")
-    via = weight_via_hubs(glat.ravel(), glon.ravel(), slat, slon, w, radii)
-    return out + via.reshape(out.shape)
+    return out + weight_via_hubs_grid(la, lo, slat, slon, w, radii)
 
 
 def eligible_by_reach(
@@ -566,8 +646,9 @@ def mean_rtt_ms(
 
     Notes
     -----
-    RTT is affine in distance, so the weighted mean RTT is the RTT of the
-    weighted mean great-circle distance; a numba kernel sums it in O(n) memory.
+    RTT is affine in distance beyond the ramp and in ``min(d, ramp_km)`` below
+    it, so the weighted mean RTT follows from the weighted means of ``d`` and
+    ``min(d, ramp_km)``; a numba kernel sums them in O(n) memory.
     """
     from computeatlas._kernels.latency import weighted_mean_angle
 
@@ -576,11 +657,16 @@ def mean_rtt_ms(
         rtt = rtt_field_ms(lat, lon, metro_lat, metro_lon, route=r, grid=False)
         w = np.asarray(weights, dtype=float)
         return np.asarray((w @ rtt) / w.sum())
-    angle = weighted_mean_angle(
+    args = (
         np.ascontiguousarray(lat, dtype=float).ravel(),
         np.ascontiguousarray(lon, dtype=float).ravel(),
         np.asarray(metro_lat, dtype=float),
         np.asarray(metro_lon, dtype=float),
         np.asarray(weights, dtype=float),
     )
-    return r.fixed_ms + 2.0 * angle * EARTH_RADIUS_KM * r.route_factor / FIBRE_SPEED_KM_PER_MS
+    d = weighted_mean_angle(*args, np.inf) * EARTH_RADIUS_KM
+    out = r.fixed_ms + 2.0 * d * r.route_factor / FIBRE_SPEED_KM_PER_MS
+    if r.ramp_km > 0.0:  # the ramp is linear below ramp_km: the mean of min(d, ramp)
+        near = weighted_mean_angle(*args, r.ramp_km / EARTH_RADIUS_KM) * EARTH_RADIUS_KM
+        out = out - (r.fixed_ms - r.floor_ms) * (1.0 - near / r.ramp_km)
+    return np.asarray(out)

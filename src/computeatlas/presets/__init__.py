@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 import math
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from functools import cache
 from importlib.resources import files
@@ -37,6 +38,7 @@ __all__ = [
     "heating_seasons",
     "names",
     "route",
+    "route_from_attrs",
     "token_energy",
     "uncertainty_table",
 ]
@@ -271,7 +273,7 @@ def common_constants() -> dict[str, float]:
 
 @dataclass(frozen=True)
 class Route:
-    """A fibre-route preset: ``rtt = fixed_ms + 2 d route_factor / v``.
+    """A fibre-route preset: ``rtt = floor + (fixed - floor) min(d / ramp, 1) + 2 d k / v``.
 
     Attributes
     ----------
@@ -279,13 +281,22 @@ class Route:
     route_factor : float
         Fibre path length over great-circle distance [1], >= 1.
     fixed_ms : float
-        Fixed round-trip overhead [ms], >= 0.
+        Fixed round-trip overhead of a long route [ms], >= 0: the part of the round
+        trip that does not shrink with distance once the route leaves the metro.
     description, source : str
     geographic : bool
         Whether ``d`` is the corridor path length of :func:`corridors` (paths
         over land within a continent, along submarine-cable corridors between
         continents) instead of the great circle; any preset can be made
         geographic with ``dataclasses.replace(route, geographic=True)``.
+    access_ms : float, optional
+        Round trip at zero distance [ms], 0 <= access_ms <= fixed_ms (two sites in
+        one metro). With it the fixed part rises linearly from ``access_ms`` at
+        ``d = 0`` to ``fixed_ms`` at ``d = ramp_km``; without it the fixed part is
+        ``fixed_ms`` at every distance.
+    ramp_km : float
+        Distance over which the fixed part reaches ``fixed_ms`` [km]; > 0 with
+        ``access_ms``, 0 without.
     """
 
     name: str
@@ -294,6 +305,13 @@ class Route:
     description: str = ""
     source: str = ""
     geographic: bool = False
+    access_ms: float | None = None
+    ramp_km: float = 0.0
+
+    @property
+    def floor_ms(self) -> float:
+        """Round trip at zero distance [ms]: ``access_ms``, or ``fixed_ms`` without a ramp."""
+        return self.fixed_ms if self.access_ms is None else float(self.access_ms)
 
     def __post_init__(self) -> None:
         finite = all(
@@ -305,10 +323,54 @@ class Route:
                 "a finite number >= 0, got "
                 f"{self.route_factor} and {self.fixed_ms}"
             )
+        if self.access_ms is not None:
+            ok = _is_number(self.access_ms) and _is_number(self.ramp_km)
+            ok = ok and 0.0 <= float(self.access_ms) <= self.fixed_ms
+            ok = ok and math.isfinite(float(self.ramp_km)) and float(self.ramp_km) > 0.0
+            if not ok:
+                raise InputError(
+                    f"route {self.name!r}: access_ms must be a number between 0 and fixed_ms "
+                    f"({self.fixed_ms}) and ramp_km a finite number > 0, got "
+                    f"{self.access_ms!r} and {self.ramp_km!r}"
+                )
+        elif self.ramp_km != 0.0:
+            raise InputError(
+                f"route {self.name!r}: ramp_km needs access_ms (the round trip at zero "
+                f"distance), got ramp_km={self.ramp_km!r} without it"
+            )
         if not isinstance(self.geographic, (bool, np.bool_)):
             raise InputError(
                 f"route {self.name!r}: geographic must be True or False, got {self.geographic!r}"
             )
+
+
+def route_from_attrs(attrs: Mapping[str, Any]) -> Route:
+    """Rebuild the route of a result from its flat attributes (``Scenario.attrs``).
+
+    Parameters
+    ----------
+    attrs : mapping
+        With ``route``, ``route_factor``, ``fixed_ms`` and optionally
+        ``route_geographic``, ``access_ms`` and ``ramp_km``.
+
+    Returns
+    -------
+    Route
+
+    Raises
+    ------
+    KeyError
+        When one of the three required attributes is missing.
+    """
+    ramp = float(attrs.get("ramp_km", 0.0))
+    return Route(
+        str(attrs["route"]),
+        float(attrs["route_factor"]),
+        float(attrs["fixed_ms"]),
+        geographic=bool(int(attrs.get("route_geographic", 0))),
+        access_ms=float(attrs["access_ms"]) if ramp > 0.0 else None,
+        ramp_km=ramp,
+    )
 
 
 def route(name: str | Route = "cloud_backbone") -> Route:

@@ -1,0 +1,138 @@
+"""Corridor-path kernels on a regular lat/lon grid (numba).
+
+The formula is that of :mod:`computeatlas.models.corridors`: the great circle
+between points of the same or adjacent zones (or outside every zone), else the
+shortest path through the hubs the cell reaches overland,
+``min_h d(cell, h) + C[metro, h]``. Per cell the distances to its hubs are
+computed once and reused for every metro, so a field costs
+O(cells x (hubs + metros)) time and O(metros x cells) memory for the output only.
+
+* :func:`path_field_grid`: path length from every cell to each metro.
+* :func:`nearest_via_hubs_grid`: shortest path through hubs to any metro, given
+  the metro side collapsed to one number per hub.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+from computeatlas.constants import EARTH_RADIUS_KM
+
+
+@njit(cache=True, inline="always")
+def _hav(lat1, lon1, lat2, lon2):
+    """Great-circle distance [km]: the formula of ``_kernels.geo.haversine_km``."""
+    p1 = math.radians(lat1)
+    p2 = math.radians(lat2)
+    dp = p2 - p1
+    dl = math.radians(lon2 - lon1)
+    a = math.sin(0.5 * dp) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(0.5 * dl) ** 2
+    return 2.0 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+@njit(cache=True)
+def _hub_km(la, lo, zi, hub_lat, hub_lon, access, out):
+    """Distance [km] from one point to the hubs its zone row ``zi`` reaches (inf otherwise)."""
+    for h in range(hub_lat.size):
+        out[h] = _hav(la, lo, hub_lat[h], hub_lon[h]) if access[zi, h] else np.inf
+
+
+@njit(parallel=True, cache=True)
+def path_field_grid(la, lo, zone, hub_lat, hub_lon, access, mlat, mlon, mzone, adjacent, c):
+    """Corridor path length [km] from every cell of a grid to each metro.
+
+    ``la`` (nlat,) and ``lo`` (nlon,) are the grid axes [deg]; ``zone`` (nlat,
+    nlon) the cells' zones (-1: none); ``access`` (zones + 1, hubs) the hubs each
+    zone reaches (last row: none); ``mzone`` (m,) the metros' zones;
+    ``adjacent`` (zones, zones); ``c`` (m, hubs) the path from each hub to each
+    metro [km]. Returns (m, nlat, nlon).
+    """
+    nlat, nlon = zone.shape
+    m = mlat.size
+    none = access.shape[0] - 1
+    out = np.empty((m, nlat, nlon))
+    for i in prange(nlat):
+        dh = np.empty(hub_lat.size)
+        for j in range(nlon):
+            z = zone[i, j]
+            ready = False
+            for k in range(m):
+                zm = mzone[k]
+                if z < 0 or zm < 0 or adjacent[z, zm]:
+                    out[k, i, j] = _hav(la[i], lo[j], mlat[k], mlon[k])
+                    continue
+                if not ready:
+                    _hub_km(la[i], lo[j], z if z >= 0 else none, hub_lat, hub_lon, access, dh)
+                    ready = True
+                best = np.inf
+                for h in range(hub_lat.size):
+                    v = dh[h] + c[k, h]
+                    if v < best:
+                        best = v
+                out[k, i, j] = best
+    return out
+
+
+@njit(parallel=True, cache=True)
+def nearest_via_hubs_grid(la, lo, zone, hub_lat, hub_lon, access, best):
+    """``min_h d(cell, h) + best[h]`` [km] on a grid (inf for cells outside every zone).
+
+    ``best`` (hubs,) is the shortest hub-to-metro path over all metros [km].
+    """
+    nlat, nlon = zone.shape
+    none = access.shape[0] - 1
+    out = np.empty((nlat, nlon))
+    for i in prange(nlat):
+        for j in range(nlon):
+            z = zone[i, j]
+            zi = z if z >= 0 else none
+            v = np.inf
+            for h in range(hub_lat.size):
+                if access[zi, h] and best[h] < np.inf:
+                    d = _hav(la[i], lo[j], hub_lat[h], hub_lon[h]) + best[h]
+                    if d < v:
+                        v = d
+            out[i, j] = v
+    return out
+
+
+@njit(parallel=True, cache=True)
+def weight_via_hubs_grid(
+    la, lo, zone, hub_lat, hub_lon, access, offsets, mets, keys, c, weight, radii
+):
+    """Sum the weight of the metros reached through hubs within each radius, on a grid.
+
+    Per zone ``z`` the candidate metros are ``mets[offsets[z]:offsets[z + 1]]``
+    (those whose great circle from the zone is not the path), sorted by ``keys``:
+    their shortest path from any hub the zone reaches [km]. A cell stops at the
+    first candidate whose lower bound ``key + min_h d(cell, h)`` exceeds the largest
+    radius. ``c`` (m, hubs) is the hub-to-metro path [km]; ``radii`` [km].
+    Returns (radii, nlat, nlon).
+    """
+    nlat, nlon = zone.shape
+    rmax = radii.max()
+    out = np.zeros((radii.size, nlat, nlon))
+    for i in prange(nlat):
+        dh = np.empty(hub_lat.size)
+        for j in range(nlon):
+            z = zone[i, j]
+            if z < 0 or offsets[z] == offsets[z + 1]:
+                continue
+            _hub_km(la[i], lo[j], z, hub_lat, hub_lon, access, dh)
+            dmin = dh.min()
+            for q in range(offsets[z], offsets[z + 1]):
+                if keys[q] + dmin > rmax:
+                    break
+                m = mets[q]
+                best = np.inf
+                for h in range(hub_lat.size):
+                    v = dh[h] + c[m, h]
+                    if v < best:
+                        best = v
+                for r in range(radii.size):
+                    if best <= radii[r]:
+                        out[r, i, j] += weight[m]
+    return out
