@@ -311,7 +311,7 @@ def test_ranking_gpkg_layers(ranking, gpkg):
 def test_service_area_matches_the_eligible_cells(ranking, gpkg):
     area = gpd.read_file(gpkg, layer="service_areas")
     assert area["radius_km"].iloc[0] == pytest.approx(
-        float(computeatlas.models.service_radius_km(20.0, route="cloud_backbone"))
+        float(computeatlas.models.service_radius_km(20.0, route="geographic"))
     )
     disc = area.geometry.iloc[0]
     assert isinstance(disc, MultiPolygon) and len(disc.geoms) == 2  # across the antimeridian

@@ -203,12 +203,17 @@ def test_latency_field_against_slow_reference():
             rng.uniform(-60, 70, 40), rng.uniform(-180, 180, 40), rng.uniform(1, 5, 40), strict=True
         )
     ]
-    ds = computeatlas.latency_field(metros, resolution=1.0, thresholds_ms=(20, 60))
+    # Great circles here (the geographic default is checked against pairwise paths in
+    # tests/test_latency_geographic.py on a smaller grid).
+    cb = "cloud_backbone"
+    ds = computeatlas.latency_field(metros, resolution=1.0, thresholds_ms=(20, 60), route=cb)
     lat, lon = ds["lat"].values, ds["lon"].values
     mlat = np.array([m[0] for m in metros])
     mlon = np.array([m[1] for m in metros])
     w = np.array([m[2] for m in metros])
-    rtt = rtt_ms(lat[:, None, None], lon[None, :, None], mlat[None, None, :], mlon[None, None, :])
+    rtt = rtt_ms(
+        lat[:, None, None], lon[None, :, None], mlat[None, None, :], mlon[None, None, :], route=cb
+    )
     np.testing.assert_allclose(ds["min_rtt_ms"].values, rtt.min(axis=2), rtol=1e-9, atol=1e-9)
     for t in (20, 60):
         slow = ((rtt <= t) * w).sum(axis=2)

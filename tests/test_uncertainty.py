@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import sys
 from pathlib import Path
@@ -109,7 +110,8 @@ def test_every_preset_value_lies_in_its_range():
         assert math.isclose((lo + hi) / 2, presets.heat_price(name).usd_per_mwh_heat, rel_tol=1e-9)
 
 
-def test_route_ranges_are_what_the_azure_pairs_imply():
+@pytest.mark.parametrize("name", ["geographic", "cloud_backbone"])
+def test_route_ranges_are_what_the_azure_pairs_imply(name):
     # Independent check of the typed ranges: derived again from the shipped pairs.
     sys.path.insert(0, str(ROOT / "grids"))
     try:
@@ -118,11 +120,16 @@ def test_route_ranges_are_what_the_azure_pairs_imply():
         sys.path.pop(0)
     from computeatlas.constants import FIBRE_SPEED_KM_PER_MS
 
-    r = presets.route("cloud_backbone")
+    r = presets.route(name)
     k, f = route_ranges(
-        datasets.latency_pairs(), r.route_factor, r.fixed_ms, FIBRE_SPEED_KM_PER_MS, r.ramp_km
+        datasets.latency_pairs(),
+        r.route_factor,
+        r.fixed_ms,
+        FIBRE_SPEED_KM_PER_MS,
+        r.ramp_km,
+        r.geographic,
     )
-    spec = presets.uncertainty_table("route")["cloud_backbone"]
+    spec = presets.uncertainty_table("route")[name]
     np.testing.assert_allclose(spec["route_factor"], k, atol=0.005)
     np.testing.assert_allclose(spec["fixed_ms"], f, atol=0.05)
     assert spec["route_factor"][0] < r.route_factor < spec["route_factor"][1]
@@ -243,8 +250,10 @@ def test_latency_field_route_bands():
     ds = computeatlas.latency_field(["Tokyo"], bbox=(125, 30, 130, 40), draws=16, seed=2)
     lo, mid, hi = (ds[f"min_rtt_ms_{k}"].values for k in ("p05", "p50", "p95"))
     assert np.all(lo <= mid) and np.all(mid <= hi) and np.all(hi > lo)
-    spec = presets.uncertainty_table("route")["cloud_backbone"]
-    assert lo.min() >= spec["fixed_ms"][0]
+    # No draw goes below the zero-distance round trip, which is not varied.
+    assert lo.min() >= presets.route().floor_ms
+    spec = presets.uncertainty_table("route")["geographic"]
+    assert hi.max() > lo.max() + 0.5 * (spec["fixed_ms"][1] - spec["fixed_ms"][0])
     fixed = computeatlas.latency_field(
         ["Tokyo"], bbox=(125, 30, 130, 40), route="line_of_sight", draws=8
     )
@@ -286,9 +295,12 @@ def _hourly():
 
 
 def test_geographic_route_draws_use_the_same_paths():
-    # A route without ranges is fixed: every draw's eligibility is the point eligibility.
+    # A route without ranges is fixed: every draw's eligibility is the point eligibility,
+    # which holds only if the draws keep the corridor paths of the geographic flag.
+    route = dataclasses.replace(presets.route("leased_line"), geographic=True)
+    assert "leased_line" not in presets.uncertainty_table("route")
     r = computeatlas.rank_sites(
-        (20, 20, 60, 45), ["Dubai", "Frankfurt"], max_rtt_ms=90, route="geographic", draws=4
+        (20, 20, 60, 45), ["Dubai", "Frankfurt"], max_rtt_ms=90, route=route, draws=4
     )
     g = r.grid
     elig = g["eligible"].values.reshape(-1)

@@ -38,8 +38,8 @@ BAND_NAMES = ("< 500 km", "500-2000 km", "2000-6000 km", "> 6000 km")
 
 #: Presets in the order of the tables: the default first.
 PRESETS = (
-    "cloud_backbone",
     "geographic",
+    "cloud_backbone",
     "public_internet",
     "leased_line",
     "conduit_bound",

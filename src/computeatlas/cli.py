@@ -402,7 +402,7 @@ def _rank_parser(r: argparse.ArgumentParser) -> None:
     r.add_argument("--min-share", type=float, default=1.0)
     r.add_argument("--technology", default="air_side_fleet", help="cooling preset (see presets)")
     r.add_argument("--ashrae-class", default="A1", help="IT inlet envelope preset")
-    r.add_argument("--route", default="cloud_backbone", help="fibre route preset")
+    r.add_argument("--route", default="geographic", help="fibre route preset")
     r.add_argument("--heat-price", default="donated", help="preset name or USD per MWh of heat")
     r.add_argument(
         "--energy-per-token",

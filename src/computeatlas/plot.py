@@ -315,7 +315,7 @@ def _service_circles(ax: Any, ranking: Any, lon: np.ndarray) -> None:
     from computeatlas.export.atlas import service_areas_frame
 
     attrs = ranking.grid.attrs
-    route = attrs.get("route", "cloud_backbone")
+    route = attrs.get("route", "geographic")
     try:
         from computeatlas import presets
 

@@ -87,7 +87,7 @@ def latency_field(
     resolution: float = 0.25,
     bbox: Any = None,
     thresholds_ms: tuple[float, ...] = REACH_THRESHOLDS_MS,
-    route: Any = "cloud_backbone",
+    route: Any = "geographic",
     weight: Any = "population",
     draws: int = 0,
     seed: int = 0,
@@ -105,7 +105,7 @@ def latency_field(
         Area [deg]; west > east crosses the antimeridian.
     thresholds_ms : tuple of float, default (30, 50)
         Round-trip budgets [ms].
-    route : str or Route, default "cloud_backbone"
+    route : str or Route, default "geographic"
         Fibre route preset.
     weight : str or callable, default "population"
         Demand weight of each metro: ``"population"`` (its own weight where
@@ -466,7 +466,7 @@ def rank_sites(
     technology: Any = "air_side_fleet",
     ashrae_class: Any = "A1",
     heat_price: Any = "donated",
-    route: Any = "cloud_backbone",
+    route: Any = "geographic",
     energy_per_token: Any = "h100_8b_batch64",
     carbon_price_usd_per_t: float = 0.0,
     prices: pd.DataFrame | None = None,

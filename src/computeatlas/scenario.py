@@ -153,7 +153,7 @@ class Scenario:
         technology: str | CoolingTechnology = "air_side_fleet",
         ashrae_class: str | AshraeClass = "A1",
         heat_price: str | float | HeatPrice = "donated",
-        route: str | Route = "cloud_backbone",
+        route: str | Route = "geographic",
         energy_per_token: str | float | TokenEnergy = "h100_8b_batch64",
         carbon_price_usd_per_t: float = 0.0,
         it_mw: float = 100.0,

@@ -22,7 +22,7 @@ def site_report(
     ashrae_class: Any = "A1",
     heat_price: str | float | HeatPrice = "donated",
     demand_metros: Any = None,
-    route: str | Route = "cloud_backbone",
+    route: str | Route = "geographic",
     energy_per_token: str | float | TokenEnergy = "h100_8b_batch64",
     prices: pd.DataFrame | None = None,
     prices_mode: str = "overlay",
@@ -48,7 +48,7 @@ def site_report(
         Heat-price scenario or USD per MWh of heat.
     demand_metros : optional
         Metros to report round-trip times to (see :func:`computeatlas.demand.resolve_metros`).
-    route : str or Route, default "cloud_backbone"
+    route : str or Route, default "geographic"
         Fibre route preset.
     energy_per_token : str, float or TokenEnergy, default "h100_8b_batch64"
         IT energy per million tokens preset or value [MWh_IT/Mtoken].

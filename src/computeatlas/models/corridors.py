@@ -187,12 +187,26 @@ def path_km(lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: ArrayLike) 
     z1, z2 = zone_index(a1, o1), zone_index(a2, o2)
     far = np.flatnonzero(~direct_allowed(z1, z2))
     g = hub_paths_km()
-    for s in range(0, far.size, _CHUNK):
-        idx = far[s : s + _CHUNK]
-        h1 = hub_access_km(a1[idx], o1[idx], z1[idx])
-        h2 = hub_access_km(a2[idx], o2[idx], z2[idx])
-        to_b = np.min(h1[:, :, None] + g[None, :, :], axis=1)  # (pairs, hubs): p -> ... -> b
-        out[idx] = np.min(to_b + h2, axis=1)
+    acc = _access()
+    c = corridors()
+    pair = z1[far] * (acc.shape[0] + 1) + z2[far]
+    for key in np.unique(pair):  # per zone pair: only the hubs each end reaches
+        group = far[pair == key]
+        ha, hb = np.flatnonzero(acc[z1[group[0]]]), np.flatnonzero(acc[z2[group[0]]])
+        if not ha.size or not hb.size:  # a zone without hubs: no path
+            out[group] = np.inf
+            continue
+        gab = g[np.ix_(ha, hb)]
+        for s in range(0, group.size, _CHUNK):
+            idx = group[s : s + _CHUNK]
+            h1 = np.asarray(
+                haversine_km(a1[idx, None], o1[idx, None], c.hub_lat[ha], c.hub_lon[ha])
+            )
+            h2 = np.asarray(
+                haversine_km(a2[idx, None], o2[idx, None], c.hub_lat[hb], c.hub_lon[hb])
+            )
+            to_b = np.min(h1[:, :, None] + gab[None, :, :], axis=1)  # (pairs, hb): p -> ... -> b
+            out[idx] = np.min(to_b + h2, axis=1)
     return out.reshape(shape)
 
 

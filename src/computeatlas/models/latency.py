@@ -14,18 +14,19 @@ sites of one metro the round trip is :math:`t_0` (``access_ms``: Microsoft
 documents < 2 ms between the availability zones of one region [4]_); the fixed
 part rises to :math:`t_{fixed}` over the first :math:`d_r` (``ramp_km``) as a
 route leaves the metro network for the long-haul backbone. A preset without
-``access_ms`` has :math:`t_0 = t_{fixed}`. Route presets (see
-:func:`computeatlas.presets.route`): ``cloud_backbone`` (default; fitted to
-Microsoft's measured Azure inter-region median round trips [3]_,
-``grids/build_latency.py``), ``public_internet`` (k = 2.1, the rule of thumb of
-measurement campaigns quoted by Bozkurt et al. [1]_, plus 4 ms), ``leased_line``
-(1.5, 2 ms), ``conduit_bound`` (1.3: the median shortest path through the US
-conduit map in [1]_, a lower bound on fibre length, not a measured latency) and
-``line_of_sight`` (1.0, 0 ms: the physical floor). A route with ``geographic``
-set (preset ``geographic``, fitted the same way) replaces :math:`d` with the
-corridor path of :mod:`computeatlas.models.corridors` (overland within a
-continent, along submarine-cable corridors between continents); every function
-below honours it, and the service radius becomes a radius in path length.
+``access_ms`` has :math:`t_0 = t_{fixed}`. A route with ``geographic`` set
+replaces :math:`d` with the corridor path of :mod:`computeatlas.models.corridors`
+(overland within a continent, along submarine-cable corridors between
+continents); every function below honours it, and the service radius becomes a
+radius in path length. Route presets (see :func:`computeatlas.presets.route`):
+``geographic`` (default: corridor paths, fitted to Microsoft's measured Azure
+inter-region median round trips [3]_, ``grids/build_latency.py``),
+``cloud_backbone`` (the same fit over great circles), ``public_internet`` (k =
+2.1, the rule of thumb of measurement campaigns quoted by Bozkurt et al. [1]_,
+plus 4 ms), ``leased_line`` (1.5, 2 ms), ``conduit_bound`` (1.3: the median
+shortest path through the US conduit map in [1]_, a lower bound on fibre
+length, not a measured latency) and ``line_of_sight`` (1.0, 0 ms: the physical
+floor).
 
 References
 ----------
@@ -158,7 +159,7 @@ def rtt_ms(
     lat2: ArrayLike,
     lon2: ArrayLike,
     *,
-    route: str | Route = "cloud_backbone",
+    route: str | Route = "geographic",
 ) -> np.ndarray:
     """Round-trip time over fibre between points.
 
@@ -166,7 +167,7 @@ def rtt_ms(
     ----------
     lat1, lon1, lat2, lon2 : array_like
         Coordinates [deg].
-    route : str or Route, default "cloud_backbone"
+    route : str or Route, default "geographic"
         Route preset (route factor and fixed overhead).
 
     Returns
@@ -183,16 +184,14 @@ def rtt_ms(
     return rtt_from_km(d, route=r)
 
 
-def service_radius_km(
-    max_rtt_ms: ArrayLike, *, route: str | Route = "cloud_backbone"
-) -> np.ndarray:
+def service_radius_km(max_rtt_ms: ArrayLike, *, route: str | Route = "geographic") -> np.ndarray:
     """Great-circle radius within which the round trip stays below a limit.
 
     Parameters
     ----------
     max_rtt_ms : array_like
         Round-trip budget [ms]; must be positive.
-    route : str or Route, default "cloud_backbone"
+    route : str or Route, default "geographic"
 
     Returns
     -------
@@ -209,14 +208,14 @@ def service_radius_km(
     return np.clip(distance_for_rtt_km(budget, route=r), 0.0, np.pi * EARTH_RADIUS_KM)
 
 
-def distance_for_rtt_km(rtt: ArrayLike, *, route: str | Route = "cloud_backbone") -> np.ndarray:
+def distance_for_rtt_km(rtt: ArrayLike, *, route: str | Route = "geographic") -> np.ndarray:
     """Distance at which the round trip equals ``rtt``: the inverse of :func:`rtt_from_km`.
 
     Parameters
     ----------
     rtt : array_like
         Round-trip time [ms]; NaN passes through.
-    route : str or Route, default "cloud_backbone"
+    route : str or Route, default "geographic"
         Route preset.
 
     Returns
@@ -241,7 +240,7 @@ def distance_for_rtt_km(rtt: ArrayLike, *, route: str | Route = "cloud_backbone"
 def rtt_from_km(
     distance_km: ArrayLike,
     *,
-    route: str | Route = "cloud_backbone",
+    route: str | Route = "geographic",
     route_factor: ArrayLike | None = None,
     fixed_ms: ArrayLike | None = None,
 ) -> np.ndarray:
@@ -258,7 +257,7 @@ def rtt_from_km(
     ----------
     distance_km : array_like
         Great-circle distance, or corridor path length for a geographic route [km].
-    route : str or Route, default "cloud_backbone"
+    route : str or Route, default "geographic"
         Route preset.
     route_factor, fixed_ms : array_like, optional
         Override the preset's route factor [1] and long-route fixed part [ms]
@@ -286,7 +285,7 @@ def rtt_field_ms(
     metro_lat: ArrayLike,
     metro_lon: ArrayLike,
     *,
-    route: str | Route = "cloud_backbone",
+    route: str | Route = "geographic",
     grid: bool = True,
 ) -> np.ndarray:
     """Round-trip time from every sample to each metro.
@@ -298,7 +297,7 @@ def rtt_field_ms(
         the coordinates of points (``grid=False``, equal length).
     metro_lat, metro_lon : array_like
         Metro coordinates [deg], shape (m,).
-    route : str or Route, default "cloud_backbone"
+    route : str or Route, default "geographic"
         Route preset.
     grid : bool, default True
         Whether ``lat``/``lon`` are grid axes (outer product) or points.
@@ -339,7 +338,7 @@ def nearest_rtt_ms(
     metro_lat: ArrayLike,
     metro_lon: ArrayLike,
     *,
-    route: str | Route = "cloud_backbone",
+    route: str | Route = "geographic",
 ) -> np.ndarray:
     """Round-trip time from every cell of a grid to its nearest metro.
 
@@ -349,7 +348,7 @@ def nearest_rtt_ms(
         Grid axes [deg] (1-D each).
     metro_lat, metro_lon : array_like
         Metro coordinates [deg].
-    route : str or Route, default "cloud_backbone"
+    route : str or Route, default "geographic"
         Route preset.
 
     Returns
@@ -624,7 +623,7 @@ def mean_rtt_ms(
     metro_lon: ArrayLike,
     weights: ArrayLike,
     *,
-    route: str | Route = "cloud_backbone",
+    route: str | Route = "geographic",
 ) -> np.ndarray:
     r"""Demand-weighted mean round-trip time from points to the metros.
 
@@ -636,7 +635,7 @@ def mean_rtt_ms(
         Metro coordinates [deg], shape (m,).
     weights : array_like
         Demand weight of each metro [1], shape (m,).
-    route : str or Route, default "cloud_backbone"
+    route : str or Route, default "geographic"
         Route preset.
 
     Returns

@@ -373,18 +373,18 @@ def route_from_attrs(attrs: Mapping[str, Any]) -> Route:
     )
 
 
-def route(name: str | Route = "cloud_backbone") -> Route:
+def route(name: str | Route = "geographic") -> Route:
     """Return a route preset.
 
-    Known: ``cloud_backbone`` (default; fitted to measured Azure inter-region round
-    trips), ``geographic`` (the same kind of fit over corridor paths, see
-    :func:`corridors`), ``public_internet``, ``leased_line``, ``conduit_bound`` (the
+    Known: ``geographic`` (default; fitted to measured Azure inter-region round
+    trips over corridor paths, see :func:`corridors`), ``cloud_backbone`` (the same
+    kind of fit over great circles), ``public_internet``, ``leased_line``, ``conduit_bound`` (the
     1.3 conduit lower bound, not a measured latency) and ``line_of_sight`` (the
     physical floor).
 
     Parameters
     ----------
-    name : str or Route, default "cloud_backbone"
+    name : str or Route, default "geographic"
         Preset name (:func:`names` ``("routes")`` lists them).
 
     Returns
