@@ -40,6 +40,23 @@ def _hub_km(la, lo, zi, hub_lat, hub_lon, access, out):
         out[h] = _hav(la, lo, hub_lat[h], hub_lon[h]) if access[zi, h] else np.inf
 
 
+@njit(cache=True)
+def _hub_lists(access):
+    """CSR lists of the hubs each zone row of ``access`` reaches: (offsets, hubs)."""
+    nz, nh = access.shape
+    offsets = np.zeros(nz + 1, dtype=np.int64)
+    for z in range(nz):
+        offsets[z + 1] = offsets[z] + access[z].sum()
+    hubs = np.empty(offsets[-1], dtype=np.int64)
+    for z in range(nz):
+        q = offsets[z]
+        for h in range(nh):
+            if access[z, h]:
+                hubs[q] = h
+                q += 1
+    return offsets, hubs
+
+
 @njit(parallel=True, cache=True)
 def path_field_grid(la, lo, zone, hub_lat, hub_lon, access, mlat, mlon, mzone, adjacent, c):
     """Corridor path length [km] from every cell of a grid to each metro.
@@ -53,11 +70,13 @@ def path_field_grid(la, lo, zone, hub_lat, hub_lon, access, mlat, mlon, mzone, a
     nlat, nlon = zone.shape
     m = mlat.size
     none = access.shape[0] - 1
+    ho, hl = _hub_lists(access)
     out = np.empty((m, nlat, nlon))
     for i in prange(nlat):
         dh = np.empty(hub_lat.size)
         for j in range(nlon):
             z = zone[i, j]
+            zr = z if z >= 0 else none
             ready = False
             for k in range(m):
                 zm = mzone[k]
@@ -65,10 +84,11 @@ def path_field_grid(la, lo, zone, hub_lat, hub_lon, access, mlat, mlon, mzone, a
                     out[k, i, j] = _hav(la[i], lo[j], mlat[k], mlon[k])
                     continue
                 if not ready:
-                    _hub_km(la[i], lo[j], z if z >= 0 else none, hub_lat, hub_lon, access, dh)
+                    _hub_km(la[i], lo[j], zr, hub_lat, hub_lon, access, dh)
                     ready = True
                 best = np.inf
-                for h in range(hub_lat.size):
+                for q in range(ho[zr], ho[zr + 1]):
+                    h = hl[q]
                     v = dh[h] + c[k, h]
                     if v < best:
                         best = v
@@ -77,21 +97,28 @@ def path_field_grid(la, lo, zone, hub_lat, hub_lon, access, mlat, mlon, mzone, a
 
 
 @njit(parallel=True, cache=True)
-def nearest_via_hubs_grid(la, lo, zone, hub_lat, hub_lon, access, best):
-    """``min_h d(cell, h) + best[h]`` [km] on a grid (inf for cells outside every zone).
+def nearest_via_hubs_grid(la, lo, zone, hub_lat, hub_lon, access, best, init):
+    """``min(init, min_h d(cell, h) + best[h])`` [km] on a grid.
 
-    ``best`` (hubs,) is the shortest hub-to-metro path over all metros [km].
+    ``best`` (hubs,) is the shortest hub-to-metro path over all metros [km];
+    ``init`` (nlat, nlon) the nearest metro by great circle [km] (``inf`` for
+    none). A hub is skipped when its latitude gap alone, ``R |lat - lat_h| +
+    best[h]``, cannot beat the current value (a great circle is at least the
+    arc of the latitude difference).
     """
     nlat, nlon = zone.shape
     none = access.shape[0] - 1
+    ho, hl = _hub_lists(access)
     out = np.empty((nlat, nlon))
     for i in prange(nlat):
         for j in range(nlon):
             z = zone[i, j]
             zi = z if z >= 0 else none
-            v = np.inf
-            for h in range(hub_lat.size):
-                if access[zi, h] and best[h] < np.inf:
+            v = init[i, j]
+            for q in range(ho[zi], ho[zi + 1]):
+                h = hl[q]
+                gap = EARTH_RADIUS_KM * abs(math.radians(la[i] - hub_lat[h])) + best[h]
+                if gap < v:
                     d = _hav(la[i], lo[j], hub_lat[h], hub_lon[h]) + best[h]
                     if d < v:
                         v = d
@@ -114,6 +141,7 @@ def weight_via_hubs_grid(
     """
     nlat, nlon = zone.shape
     rmax = radii.max()
+    ho, hl = _hub_lists(access)
     out = np.zeros((radii.size, nlat, nlon))
     for i in prange(nlat):
         dh = np.empty(hub_lat.size)
@@ -121,14 +149,18 @@ def weight_via_hubs_grid(
             z = zone[i, j]
             if z < 0 or offsets[z] == offsets[z + 1]:
                 continue
-            _hub_km(la[i], lo[j], z, hub_lat, hub_lon, access, dh)
-            dmin = dh.min()
+            dmin = np.inf
+            for q in range(ho[z], ho[z + 1]):
+                h = hl[q]
+                dh[h] = _hav(la[i], lo[j], hub_lat[h], hub_lon[h])
+                dmin = min(dmin, dh[h])
             for q in range(offsets[z], offsets[z + 1]):
                 if keys[q] + dmin > rmax:
                     break
                 m = mets[q]
                 best = np.inf
-                for h in range(hub_lat.size):
+                for t in range(ho[z], ho[z + 1]):
+                    h = hl[t]
                     v = dh[h] + c[m, h]
                     if v < best:
                         best = v

@@ -52,6 +52,7 @@ __all__ = [
     "path_km",
     "weight_via_hubs",
     "weight_via_hubs_grid",
+    "zone_grid",
     "zone_index",
 ]
 
@@ -79,6 +80,37 @@ def zone_index(lat: ArrayLike, lon: ArrayLike) -> np.ndarray:
         hit = (out < 0) & (lo >= x0) & (lo <= x1) & (la >= y0) & (la <= y1)
         out[hit] = int(z)
     return out
+
+
+#: Zone grids of recent grid axes (a few, keyed by the axes' bytes).
+_ZONE_GRIDS: dict[tuple[bytes, bytes], np.ndarray] = {}
+_ZONE_GRIDS_MAX = 4
+
+
+def zone_grid(lat: ArrayLike, lon: ArrayLike) -> np.ndarray:
+    """:func:`zone_index` of every cell of a grid, cached for the last few grids.
+
+    Parameters
+    ----------
+    lat, lon : array_like
+        Grid axes [deg], shapes (nlat,) and (nlon,).
+
+    Returns
+    -------
+    numpy.ndarray of int16
+        ``(nlat, nlon)`` zone indices (-1 outside every zone), read-only.
+    """
+    la = np.ascontiguousarray(lat, dtype=float).ravel()
+    lo = np.ascontiguousarray(lon, dtype=float).ravel()
+    key = (la.tobytes(), lo.tobytes())
+    hit = _ZONE_GRIDS.get(key)
+    if hit is None:
+        hit = zone_index(la[:, None], lo[None, :]).astype(np.int16)
+        hit.setflags(write=False)
+        while len(_ZONE_GRIDS) >= _ZONE_GRIDS_MAX:
+            _ZONE_GRIDS.pop(next(iter(_ZONE_GRIDS)))
+        _ZONE_GRIDS[key] = hit
+    return hit
 
 
 def direct_allowed(zone_a: ArrayLike, zone_b: ArrayLike) -> np.ndarray:
@@ -289,7 +321,7 @@ def path_grid_km(
     mlon = np.ascontiguousarray(metro_lon, dtype=float).ravel()
     c = corridors()
     zm, hub_to_metro = _metro_hub_km(mlat, mlon)
-    zone = np.ascontiguousarray(zone_index(la[:, None], lo[None, :]))
+    zone = zone_grid(la, lo)
     return np.asarray(
         path_field_grid(
             la,
@@ -308,7 +340,11 @@ def path_grid_km(
 
 
 def nearest_via_hubs_grid_km(
-    lat: ArrayLike, lon: ArrayLike, metro_lat: ArrayLike, metro_lon: ArrayLike
+    lat: ArrayLike,
+    lon: ArrayLike,
+    metro_lat: ArrayLike,
+    metro_lon: ArrayLike,
+    direct_km: ArrayLike | None = None,
 ) -> np.ndarray:
     """:func:`nearest_via_hubs_km` on the cells of a grid (numba kernel).
 
@@ -318,25 +354,35 @@ def nearest_via_hubs_grid_km(
         Grid axes [deg], shapes (nlat,) and (nlon,).
     metro_lat, metro_lon : array_like
         Metro coordinates [deg], shape (m,).
+    direct_km : array_like, optional
+        ``(nlat, nlon)`` distance to the nearest metro each cell reaches by great
+        circle [km]; the result is then the smaller of the two, and hubs that
+        cannot beat it are skipped.
 
     Returns
     -------
     numpy.ndarray
-        ``(nlat, nlon)`` [km]; ``inf`` for cells outside every zone.
+        ``(nlat, nlon)`` [km]; ``inf`` for cells outside every zone (without
+        ``direct_km``).
     """
     from computeatlas._kernels.corridors import nearest_via_hubs_grid
 
     la = np.ascontiguousarray(lat, dtype=float).ravel()
     lo = np.ascontiguousarray(lon, dtype=float).ravel()
     _, hub_to_metro = _metro_hub_km(metro_lat, metro_lon)
-    zone = np.ascontiguousarray(zone_index(la[:, None], lo[None, :]))
+    zone = zone_grid(la, lo)
     c = corridors()
     best = (
         np.ascontiguousarray(hub_to_metro.min(axis=0))
         if hub_to_metro.size
         else np.full(c.hub_lat.size, np.inf)
     )
-    return np.asarray(nearest_via_hubs_grid(la, lo, zone, c.hub_lat, c.hub_lon, _access(), best))
+    init = np.full(zone.shape, np.inf) if direct_km is None else np.asarray(direct_km, float)
+    return np.asarray(
+        nearest_via_hubs_grid(
+            la, lo, zone, c.hub_lat, c.hub_lon, _access(), best, np.ascontiguousarray(init)
+        )
+    )
 
 
 def weight_via_hubs_grid(
@@ -387,7 +433,7 @@ def weight_via_hubs_grid(
         mets.append(cand)
         keys.append(key[cand])
         offsets.append(offsets[-1] + cand.size)
-    zone = np.ascontiguousarray(zone_index(la[:, None], lo[None, :]))
+    zone = zone_grid(la, lo)
     cc = corridors()
     return np.asarray(
         kernel(

@@ -395,21 +395,37 @@ def _nearest_angle(
 def _zone_blocks(
     la: np.ndarray, lo: np.ndarray, metro_zone: np.ndarray
 ) -> Iterator[tuple[slice, slice, np.ndarray, np.ndarray]]:
-    """Per corridor zone present on a grid: its cells' bounding rows/cols, mask and allowed metros.
+    """Blocks of a grid, each within one corridor zone box: rows/cols, mask and allowed metros.
 
-    Yields ``(rows, cols, mask, metros)``: slices of the grid axes bounding the
-    zone's cells, the zone mask on that block, and the metros whose great circle
-    is the path from the zone (:func:`computeatlas.models.corridors.direct_allowed`).
+    Yields ``(rows, cols, mask, metros)``: slices of the grid axes bounding one
+    box of a zone (the cells outside every zone: the whole grid), the cells of
+    that block in the zone and not yet yielded (so every cell is in exactly one
+    mask), and the metros whose great circle is the path from the zone
+    (:func:`computeatlas.models.corridors.direct_allowed`). Blocks per box, not per
+    zone, keep the blocks of zones made of distant boxes (or crossing the
+    antimeridian) from covering the grid between them.
     """
-    from computeatlas.models.corridors import direct_allowed, zone_index
+    from computeatlas.models.corridors import direct_allowed, zone_grid
+    from computeatlas.presets import corridors
 
-    zc = zone_index(la[:, None], lo[None, :])
-    for z in np.unique(zc):
-        rows_any = np.flatnonzero((zc == z).any(axis=1))
-        cols_any = np.flatnonzero((zc == z).any(axis=0))
-        rows = slice(int(rows_any[0]), int(rows_any[-1]) + 1)
-        cols = slice(int(cols_any[0]), int(cols_any[-1]) + 1)
-        yield rows, cols, zc[rows, cols] == z, np.flatnonzero(direct_allowed(z, metro_zone))
+    zc = zone_grid(la, lo)
+    lon = np.where(lo > 180.0, lo - 360.0, lo)
+    done = np.zeros(zc.shape, dtype=bool)
+    present = set(np.unique(zc).tolist())
+    if -1 in present:
+        yield slice(0, la.size), slice(0, lo.size), zc == -1, np.arange(metro_zone.size)
+    for z, x0, y0, x1, y1 in corridors().boxes:
+        if int(z) not in present:
+            continue
+        r = np.flatnonzero((la >= y0) & (la <= y1))
+        c = np.flatnonzero((lon >= x0) & (lon <= x1))
+        if not r.size or not c.size:
+            continue
+        rows, cols = slice(int(r[0]), int(r[-1]) + 1), slice(int(c[0]), int(c[-1]) + 1)
+        mask = (zc[rows, cols] == int(z)) & ~done[rows, cols]
+        if mask.any():
+            done[rows, cols] |= mask
+            yield rows, cols, mask, np.flatnonzero(direct_allowed(int(z), metro_zone))
 
 
 def _nearest_path_km(
@@ -429,7 +445,7 @@ def _nearest_path_km(
         if mets.size:
             d = _nearest_angle(la[rows], lo[cols], mlat[mets], mlon[mets]) * EARTH_RADIUS_KM
             out[rows, cols] = np.where(mask, d, out[rows, cols])
-    return np.minimum(out, nearest_via_hubs_grid_km(la, lo, mlat, mlon))
+    return nearest_via_hubs_grid_km(la, lo, mlat, mlon, direct_km=out)
 
 
 def tile_cells(resolution_deg: float) -> int:
