@@ -40,6 +40,18 @@ def _hub_km(la, lo, zi, hub_lat, hub_lon, access, out):
         out[h] = _hav(la, lo, hub_lat[h], hub_lon[h]) if access[zi, h] else np.inf
 
 
+@njit(cache=True, inline="always")
+def _via(dh, c, k, hubs, start, stop):
+    """``min_h dh[h] + c[k, h]`` [km] over the hubs ``hubs[start:stop]``."""
+    best = np.inf
+    for q in range(start, stop):
+        h = hubs[q]
+        v = dh[h] + c[k, h]
+        if v < best:
+            best = v
+    return best
+
+
 @njit(cache=True)
 def _hub_lists(access):
     """CSR lists of the hubs each zone row of ``access`` reaches: (offsets, hubs)."""
@@ -86,13 +98,7 @@ def path_field_grid(la, lo, zone, hub_lat, hub_lon, access, mlat, mlon, mzone, a
                 if not ready:
                     _hub_km(la[i], lo[j], zr, hub_lat, hub_lon, access, dh)
                     ready = True
-                best = np.inf
-                for q in range(ho[zr], ho[zr + 1]):
-                    h = hl[q]
-                    v = dh[h] + c[k, h]
-                    if v < best:
-                        best = v
-                out[k, i, j] = best
+                out[k, i, j] = _via(dh, c, k, hl, ho[zr], ho[zr + 1])
     return out
 
 
@@ -158,12 +164,7 @@ def weight_via_hubs_grid(
                 if keys[q] + dmin > rmax:
                     break
                 m = mets[q]
-                best = np.inf
-                for t in range(ho[z], ho[z + 1]):
-                    h = hl[t]
-                    v = dh[h] + c[m, h]
-                    if v < best:
-                        best = v
+                best = _via(dh, c, m, hl, ho[z], ho[z + 1])
                 for r in range(radii.size):
                     if best <= radii[r]:
                         out[r, i, j] += weight[m]
