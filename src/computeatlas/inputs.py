@@ -132,6 +132,26 @@ def shipped_bytes(window: Window) -> float:
     return _SHIPPED_WHOLE_BYTES
 
 
+def shipped_sources(window: Window) -> tuple[object, ...] | None:
+    """Return the process-wide shipped layers a large grid window's climate arrays are taken from.
+
+    Parameters
+    ----------
+    window : Window
+        A window whose :func:`layers` were read with the shipped climate.
+
+    Returns
+    -------
+    tuple or None
+        The global arrays and the global dew-point layer (objects, compared by identity
+        by :mod:`computeatlas._cache`), or None for a window that reads its own block
+        of the files (small windows and points: not cached).
+    """
+    if not window.is_grid or window.size <= _GLOBAL_DERIVE_CELLS:
+        return None
+    return (_default_arrays(), _humidity_with_dew_point())
+
+
 def _sample_defaults(window: Window) -> dict[str, np.ndarray]:
     """Sample the shipped layers at the window's nearest 0.25 deg cells, as float arrays.
 

@@ -16,10 +16,10 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from computeatlas import datasets, presets
-from computeatlas.constants import GJ_PER_MWH
+from computeatlas import _cache, datasets, presets
+from computeatlas.constants import GJ_PER_MWH, TIE_STEP_USD_PER_MWH
 from computeatlas.errors import ComputeAtlasWarning, InputError
-from computeatlas.inputs import Layers, layers
+from computeatlas.inputs import Layers, layers, shipped_sources
 from computeatlas.models import cooling, energy, heat, latency, serialised_kernels
 from computeatlas.scenario import Scenario
 from computeatlas.schema import REACH_THRESHOLDS_MS, reach_name
@@ -46,6 +46,9 @@ class Evaluation:
     within_count, within_weight : numpy.ndarray or None
         Number and demand weight of the metros within the round-trip budget
         ``budget_ms`` (when one is given).
+    tie_key : numpy.ndarray or None
+        The score in whole steps of :data:`~computeatlas.constants.TIE_STEP_USD_PER_MWH`
+        (equal keys are cost ties, ordered by the ranking's tie-breaks).
     """
 
     layers: Layers
@@ -54,6 +57,7 @@ class Evaluation:
     cooling_path: str
     within_count: np.ndarray | None = None
     within_weight: np.ndarray | None = None
+    tie_key: np.ndarray | None = None
 
 
 #: Largest number of metros for which a grid carries one RTT field per metro
@@ -116,30 +120,28 @@ def _evaluate(
     cool, path = _cooling(lay, scenario)
     price = lay.regions.price_usd_per_mwh
     heat_out = _heat(lay, scenario, price)
-    credit = heat_out["heat_credit_usd_per_mwh_it"]
     pue = cool["pue"]
-    cost = energy.cost_usd_per_mwh_it(price, pue, credit)
-    score = energy.cost_usd_per_mwh_it(
+    fused = energy.site_scores(
         price,
         pue,
-        credit,
-        carbon_price_usd_per_t=scenario.carbon_price_usd_per_t,
+        heat_out["heat_credit_usd_per_mwh_it"],
         carbon_kg_per_mwh=lay.regions.carbon_kg_per_mwh,
+        land=lay.land,
+        carbon_price_usd_per_t=scenario.carbon_price_usd_per_t,
+        energy_per_token=scenario.energy_per_token,
+        tie_step_usd_per_mwh=TIE_STEP_USD_PER_MWH,
     )
+    _check_overflow(fused.overflow)
     values = {
         "temperature_mean_c": lay.t_monthly.mean(axis=-1),
         "dew_point_mean_c": lay.dew_point_q[..., int(np.argmin(np.abs(lay.exceedance - 50.0)))],
         **cool,
         "price_usd_per_mwh": price,
         **heat_out,
-        "cost_usd_per_mwh_it": cost,
-        "cost_usd_per_mtoken": energy.cost_usd_per_mtoken(cost, scenario.energy_per_token),
-        "carbon_kg_per_mwh_it": lay.regions.carbon_kg_per_mwh * pue,
-        "score_usd_per_mwh_it": np.where(lay.land, score, np.nan),
+        **fused.values,
     }
-    _check_overflow(values)
     if metros is None or not len(metros):
-        return Evaluation(lay, values, None, path)
+        return Evaluation(lay, values, None, path, tie_key=fused.tie_key)
     w = np.ones(len(metros)) if weights is None else np.asarray(weights, float)
     lat = _latency(window, metros, w, scenario, budget_ms)
     values.update({reach_name(t): lat["reach"][k] for k, t in enumerate(REACH_THRESHOLDS_MS)})
@@ -149,7 +151,9 @@ def _evaluate(
         values["rtt_mean_ms"] = latency.mean_rtt_ms(
             window.lat, window.lon, metros["lat"], metros["lon"], w, route=scenario.route
         )
-    return Evaluation(lay, values, lat["rtt"], path, lat["count"], lat["weight"])
+    return Evaluation(
+        lay, values, lat["rtt"], path, lat["count"], lat["weight"], tie_key=fused.tie_key
+    )
 
 
 #: Output variable -> the option whose absurd size can make it overflow.
@@ -160,17 +164,16 @@ _OVERFLOW = (
 )
 
 
-def _check_overflow(values: dict[str, np.ndarray]) -> None:
+def _check_overflow(overflow: tuple[str, ...]) -> None:
     """Refuse options so large that a result is infinite (or clipped to the float maximum).
 
     Every option is finite when it gets here (:class:`Scenario`), but a finite
     ``heat_price=1e308`` still overflows the heat credit, which would then rank
-    every heat-selling cell first at about -1.8e308 USD/MWh_IT.
+    every heat-selling cell first at about -1.8e308 USD/MWh_IT. ``overflow`` names
+    the variables that overflow (:attr:`computeatlas.models.energy.SiteScores.overflow`).
     """
-    big = np.finfo(float).max / 2  # np.nan_to_num turns inf into the float maximum
     for var, option in _OVERFLOW:
-        v = np.asarray(values[var], dtype=float)
-        if np.any(np.isinf(v) | (np.abs(np.nan_to_num(v, nan=0.0)) >= big)):
+        if var in overflow:
             raise InputError(
                 f"{option} is too large: {var} overflows double precision; give a realistic value"
             )
@@ -179,16 +182,7 @@ def _check_overflow(values: dict[str, np.ndarray]) -> None:
 def _cooling(lay: Layers, scenario: Scenario) -> tuple[dict[str, np.ndarray], str]:
     """PUE, free-cooling hours and water use from the climatology arrays or a user climate."""
     if lay.climate is None:
-        out = cooling.climatology_cooling(
-            lay.t_monthly,
-            lay.dew_point_q,
-            lay.exceedance,
-            land_fraction=lay.land_fraction,
-            elevation_m=lay.elevation_m,
-            technology=scenario.technology,
-            ashrae=scenario.ashrae,
-            todo=lay.land,
-        )
+        out = _climatology_cooling(lay, scenario)
         path = (
             f"monthly climatology, diurnal range land {cooling.DIURNAL_RANGE_LAND_K:g} K / "
             f"sea {cooling.DIURNAL_RANGE_SEA_K:g} K, synoptic sd {cooling.SYNOPTIC_SD_K:g} K"
@@ -213,6 +207,36 @@ def _cooling(lay: Layers, scenario: Scenario) -> tuple[dict[str, np.ndarray], st
     )
     out = {str(k): np.asarray(ds[k].values) for k in ds.data_vars}
     return out, str(ds.attrs.get("input_path", ""))
+
+
+def _cache_key(lay: Layers, *key: Any) -> tuple[tuple[object, ...], tuple[Any, ...]] | None:
+    """Return (sources, key) of a climate-only result of a large grid window (None: not cached)."""
+    sources = shipped_sources(lay.window) if lay.climate is None else None
+    if sources is None:
+        return None
+    return sources, (*key, lay.window.lat.tobytes(), lay.window.lon.tobytes())
+
+
+def _climatology_cooling(lay: Layers, scenario: Scenario) -> dict[str, np.ndarray]:
+    """Run the cooling model on the shipped climatology through the climate-only cache."""
+    P = cooling.pack_parameters(scenario.technology, scenario.ashrae)
+    consts = (cooling.DIURNAL_RANGE_LAND_K, cooling.DIURNAL_RANGE_SEA_K, cooling.SYNOPTIC_SD_K)
+    cached = _cache_key(lay, "cooling", P.tobytes(), consts)
+    out = None if cached is None else _cache.get(*cached)
+    if out is None:
+        out = cooling.climatology_cooling(
+            lay.t_monthly,
+            lay.dew_point_q,
+            lay.exceedance,
+            land_fraction=lay.land_fraction,
+            elevation_m=lay.elevation_m,
+            technology=scenario.technology,
+            ashrae=scenario.ashrae,
+            todo=lay.land,
+        )
+        if cached is not None:
+            _cache.put(*cached, out)
+    return out
 
 
 def _heat(lay: Layers, scenario: Scenario, price: np.ndarray) -> dict[str, np.ndarray]:
@@ -285,7 +309,14 @@ def _heating_season(lay: Layers) -> np.ndarray:
     The 15 degC degree-day rule (:func:`~computeatlas.models.heat.heating_season_fraction`)
     everywhere else (``presets/heating_seasons.toml``).
     """
-    season = np.asarray(heat.heating_season_fraction(lay.t_monthly), dtype=float)
+    cached = _cache_key(lay, "heating_season")
+    hit = None if cached is None else _cache.get(*cached)
+    if hit is None:
+        season = np.asarray(heat.heating_season_fraction(lay.t_monthly), dtype=float)
+        if cached is not None:
+            _cache.put(*cached, {"season": season})
+    else:
+        season = hit["season"]
     seasons = presets.heating_seasons()
     if not seasons:
         return season
@@ -514,6 +545,7 @@ class _Joined:
         self.rtt = alloc(first.rtt_ms, axis=1)
         self.count = alloc(first.within_count)
         self.weight = alloc(first.within_weight)
+        self.tie_key = alloc(first.tie_key)
 
     def put(self, row: int, part: Evaluation) -> None:
         """Copy one band (starting at window row ``row``) into the joined arrays."""
@@ -526,7 +558,12 @@ class _Joined:
             a[rows] = part.values[k]
         if self.rtt is not None:
             self.rtt[:, rows] = part.rtt_ms
-        for a, b in ((self.count, part.within_count), (self.weight, part.within_weight)):
+        pairs = (
+            (self.count, part.within_count),
+            (self.weight, part.within_weight),
+            (self.tie_key, part.tie_key),
+        )
+        for a, b in pairs:
             if a is not None:
                 a[rows] = b
 
@@ -541,5 +578,11 @@ class _Joined:
             lay0, window=self.window, regions=replace(lay0.regions, **self.regions), **arrays
         )
         return Evaluation(
-            layers, self.values, self.rtt, self.first.cooling_path, self.count, self.weight
+            layers,
+            self.values,
+            self.rtt,
+            self.first.cooling_path,
+            self.count,
+            self.weight,
+            tie_key=self.tie_key,
         )

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from computeatlas import schema
+from computeatlas import constants, schema
 from computeatlas.bands import check_draws
 from computeatlas.errors import InputError, ResourceError
 from computeatlas.grid import Window, cell_area_km2, parse_bbox
@@ -856,7 +856,7 @@ def _grid_dataset(
 
 
 #: Costs equal to this step [USD/MWh_IT] are ties, ordered by what else matters.
-TIE_STEP_USD_PER_MWH = 0.01
+TIE_STEP_USD_PER_MWH = constants.TIE_STEP_USD_PER_MWH
 
 
 def _rank(
@@ -891,7 +891,8 @@ def _rank(
             route=scenario.route,
         )
     ev.values["rtt_mean_ms"][r, c] = mean_rtt
-    cents = np.round(score[r, c] / TIE_STEP_USD_PER_MWH)
+    # the score in whole tie steps, from the fused scoring kernel (models.energy.site_scores)
+    cents = np.asarray(ev.tie_key)[r, c]
     reach = np.asarray(ev.within_weight)[r, c]
     order = np.lexsort((window.lon[c], window.lat[r], -reach, mean_rtt, cents))
     rank[r[order], c[order]] = np.arange(1, r.size + 1, dtype=np.int32)
