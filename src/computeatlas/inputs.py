@@ -147,9 +147,25 @@ def shipped_sources(window: Window) -> tuple[object, ...] | None:
         by :mod:`computeatlas._cache`), or None for a window that reads its own block
         of the files (small windows and points: not cached).
     """
-    if not window.is_grid or window.size <= _GLOBAL_DERIVE_CELLS:
+    if not whole_layers(window):
         return None
     return (_default_arrays(), _humidity_with_dew_point())
+
+
+def whole_layers(window: Window) -> bool:
+    """Whether a grid window reads the whole shipped layers (and its climate results are cached).
+
+    Parameters
+    ----------
+    window : Window
+        A window.
+
+    Returns
+    -------
+    bool
+        True for a grid window of more than the global-derivation threshold of cells.
+    """
+    return bool(window.is_grid and window.size > _GLOBAL_DERIVE_CELLS)
 
 
 def _sample_defaults(window: Window) -> dict[str, np.ndarray]:

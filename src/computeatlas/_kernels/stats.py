@@ -4,10 +4,31 @@ from __future__ import annotations
 
 import math
 
-from numba import vectorize
+import numpy as np
+from numba import njit, prange
 
 
-@vectorize(["float64(float64)"], cache=True)
+@njit(cache=True)
 def norm_cdf(z):
-    """Return the standard normal cumulative distribution function at ``z``."""
+    """Return the standard normal cumulative distribution function at a scalar ``z``."""
     return 0.5 * (1.0 + math.erf(z / math.sqrt(2.0)))
+
+
+@njit(cache=True, parallel=True)
+def weighted_cdf_sum(tm, days, threshold, sd):
+    """``sum_m days[m] * Phi((threshold - tm[i, m]) / sd) / sum(days)`` for each row ``i``.
+
+    ``tm`` is (cells, months) float64, ``days`` (months,) float64; NaN propagates.
+    The months are summed in order (left to right).
+    """
+    n, nm = tm.shape
+    total = 0.0
+    for m in range(nm):
+        total += days[m]
+    out = np.empty(n)
+    for i in prange(n):
+        s = 0.0
+        for m in range(nm):
+            s += norm_cdf((threshold - tm[i, m]) / sd) * days[m]
+        out[i] = s / total
+    return out
