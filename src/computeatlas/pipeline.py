@@ -320,7 +320,7 @@ def _heating_season(lay: Layers) -> np.ndarray:
     seasons = presets.heating_seasons()
     if not seasons:
         return season
-    codes = datasets.admin1()["iso_3166_2"].to_numpy(str)
+    codes = datasets.region_attributes("admin1")["iso_3166_2"].to_numpy(str)
     row = lay.regions.admin1
     sample_code = np.where(row >= 0, codes[np.clip(row, 0, None)], "")
     season = np.broadcast_to(season, row.shape).copy()
