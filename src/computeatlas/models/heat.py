@@ -273,7 +273,7 @@ def heating_season_fraction(
     from computeatlas._kernels.stats import weighted_cdf_sum
 
     flat = np.ascontiguousarray(tm.reshape(-1, 12))
-    out = weighted_cdf_sum(flat, _DAYS, float(threshold_c), float(synoptic_sd_k))
+    out = weighted_cdf_sum(flat, _DAYS, float(threshold_c), float(synoptic_sd_k), 365.0)
     return out.reshape(tm.shape[:-1])
 
 
