@@ -92,3 +92,14 @@ def test_small_windows_and_points_are_not_cached(monkeypatch):
     pipeline.evaluate(Window.from_bbox((5, 45, 15, 55), 0.5), Scenario.build())
     pipeline.evaluate(Window.at_points(np.array([50.0]), np.array([8.0])), Scenario.build())
     assert _cache.nbytes() == 0
+
+
+def test_bands_and_cache_false_neither_read_nor_fill_the_cache(global_path):
+    window = Window.from_bbox("world", 2.0)
+    bands = -(-window.lat.size // 30)
+    pipeline.evaluate_bands(window, Scenario.build(), band_rows=30)  # bands of 5,400 cells
+    pipeline.evaluate(window, Scenario.build(), cache=False)
+    assert _cache.nbytes() == 0 and len(global_path) == bands + 1
+    pipeline.evaluate(window, Scenario.build())
+    pipeline.evaluate(window, Scenario.build(), cache=False)
+    assert len(global_path) == bands + 3  # the last call computed although an entry exists

@@ -74,6 +74,7 @@ def evaluate(
     climate: xr.Dataset | None = None,
     prices: pd.DataFrame | None = None,
     budget_ms: float | None = None,
+    cache: bool = True,
 ) -> Evaluation:
     """Run every model on a window.
 
@@ -93,6 +94,10 @@ def evaluate(
         A user price table.
     budget_ms : float, optional
         Round-trip budget [ms] for ``within_count``/``within_weight``.
+    cache : bool, default True
+        Reuse and keep the climate-only results (cooling, heating season) of a large
+        window with the shipped climate (:mod:`computeatlas._cache`);
+        :func:`evaluate_bands` turns it off for its bands.
 
     Returns
     -------
@@ -104,7 +109,7 @@ def evaluate(
     layer the calls take turns (:func:`computeatlas.models.serialised_kernels`).
     """
     with serialised_kernels():
-        return _evaluate(window, scenario, metros, weights, climate, prices, budget_ms)
+        return _evaluate(window, scenario, metros, weights, climate, prices, budget_ms, cache)
 
 
 def _evaluate(
@@ -115,11 +120,12 @@ def _evaluate(
     climate: xr.Dataset | None,
     prices: pd.DataFrame | None,
     budget_ms: float | None,
+    cache: bool,
 ) -> Evaluation:
     lay = layers(window, climate=climate, prices=prices)
-    cool, path = _cooling(lay, scenario)
+    cool, path = _cooling(lay, scenario, cache)
     price = lay.regions.price_usd_per_mwh
-    heat_out = _heat(lay, scenario, price)
+    heat_out = _heat(lay, scenario, price, cache)
     pue = cool["pue"]
     fused = energy.site_scores(
         price,
@@ -179,10 +185,12 @@ def _check_overflow(overflow: tuple[str, ...]) -> None:
             )
 
 
-def _cooling(lay: Layers, scenario: Scenario) -> tuple[dict[str, np.ndarray], str]:
+def _cooling(
+    lay: Layers, scenario: Scenario, cache: bool = True
+) -> tuple[dict[str, np.ndarray], str]:
     """PUE, free-cooling hours and water use from the climatology arrays or a user climate."""
     if lay.climate is None:
-        out = _climatology_cooling(lay, scenario)
+        out = _climatology_cooling(lay, scenario, cache)
         path = (
             f"monthly climatology, diurnal range land {cooling.DIURNAL_RANGE_LAND_K:g} K / "
             f"sea {cooling.DIURNAL_RANGE_SEA_K:g} K, synoptic sd {cooling.SYNOPTIC_SD_K:g} K"
@@ -209,19 +217,21 @@ def _cooling(lay: Layers, scenario: Scenario) -> tuple[dict[str, np.ndarray], st
     return out, str(ds.attrs.get("input_path", ""))
 
 
-def _cache_key(lay: Layers, *key: Any) -> tuple[tuple[object, ...], tuple[Any, ...]] | None:
+def _cache_key(
+    lay: Layers, cache: bool, *key: Any
+) -> tuple[tuple[object, ...], tuple[Any, ...]] | None:
     """Return (sources, key) of a climate-only result of a large grid window (None: not cached)."""
-    sources = shipped_sources(lay.window) if lay.climate is None else None
+    sources = shipped_sources(lay.window) if cache and lay.climate is None else None
     if sources is None:
         return None
     return sources, (*key, lay.window.lat.tobytes(), lay.window.lon.tobytes())
 
 
-def _climatology_cooling(lay: Layers, scenario: Scenario) -> dict[str, np.ndarray]:
+def _climatology_cooling(lay: Layers, scenario: Scenario, cache: bool) -> dict[str, np.ndarray]:
     """Run the cooling model on the shipped climatology through the climate-only cache."""
     P = cooling.pack_parameters(scenario.technology, scenario.ashrae)
     consts = (cooling.DIURNAL_RANGE_LAND_K, cooling.DIURNAL_RANGE_SEA_K, cooling.SYNOPTIC_SD_K)
-    cached = _cache_key(lay, "cooling", P.tobytes(), consts)
+    cached = _cache_key(lay, cache, "cooling", P.tobytes(), consts)
     out = None if cached is None else _cache.get(*cached)
     if out is None:
         out = cooling.climatology_cooling(
@@ -239,14 +249,16 @@ def _climatology_cooling(lay: Layers, scenario: Scenario) -> dict[str, np.ndarra
     return out
 
 
-def _heat(lay: Layers, scenario: Scenario, price: np.ndarray) -> dict[str, np.ndarray]:
+def _heat(
+    lay: Layers, scenario: Scenario, price: np.ndarray, cache: bool = True
+) -> dict[str, np.ndarray]:
     """Waste-heat outputs: credit, delivered heat and the share of the year it is taken.
 
     Credit [USD/MWh_IT] (0 where no heat is sold, NaN where unpriced), delivered heat
     [MWh/yr and GJ/yr per MW_IT] (sold or donated) and the heating-season share.
     """
     tech = scenario.technology
-    season, avail = heat_inputs(lay, scenario)
+    season, avail = heat_inputs(lay, scenario, cache=cache)
     with np.errstate(invalid="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", ComputeAtlasWarning)  # outside the model: no sale
         credit = heat.site_heat_credit(
@@ -274,7 +286,9 @@ def _heat(lay: Layers, scenario: Scenario, price: np.ndarray) -> dict[str, np.nd
     }
 
 
-def heat_inputs(lay: Layers, scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
+def heat_inputs(
+    lay: Layers, scenario: Scenario, *, cache: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
     """Heating-season share and sink availability of every sample [1, 1].
 
     Parameters
@@ -283,6 +297,8 @@ def heat_inputs(lay: Layers, scenario: Scenario) -> tuple[np.ndarray, np.ndarray
         The window's layers.
     scenario : Scenario
         Technology (what it recovers) and IT load.
+    cache : bool, default True
+        Reuse and keep the heating season of a large window (:func:`evaluate`).
 
     Returns
     -------
@@ -290,7 +306,7 @@ def heat_inputs(lay: Layers, scenario: Scenario) -> tuple[np.ndarray, np.ndarray
         Share of the year heat is taken and the share of the offered heat the
         networks within reach take (0 when the technology recovers nothing).
     """
-    return _heating_season(lay), _sink_availability(lay, scenario)
+    return _heating_season(lay, cache), _sink_availability(lay, scenario)
 
 
 def _heat_price(lay: Layers, scenario: Scenario) -> float | np.ndarray:
@@ -303,13 +319,13 @@ def _heat_price(lay: Layers, scenario: Scenario) -> float | np.ndarray:
     return hp.for_countries(np.where(lab >= 0, iso[np.maximum(lab, 0)], ""))
 
 
-def _heating_season(lay: Layers) -> np.ndarray:
+def _heating_season(lay: Layers, cache: bool = True) -> np.ndarray:
     """Share of the year heat is sold [1]: published dates where a province has them.
 
     The 15 degC degree-day rule (:func:`~computeatlas.models.heat.heating_season_fraction`)
     everywhere else (``presets/heating_seasons.toml``).
     """
-    cached = _cache_key(lay, "heating_season")
+    cached = _cache_key(lay, cache, "heating_season")
     hit = None if cached is None else _cache.get(*cached)
     if hit is None:
         season = np.asarray(heat.heating_season_fraction(lay.t_monthly), dtype=float)
@@ -469,7 +485,9 @@ def evaluate_bands(
     joined: _Joined | None = None
     for b in range(0, len(starts), batch):
         tasks = [
-            dask.delayed(evaluate)(window.row_band(i, min(i + band_rows, n)), scenario, **kwargs)
+            dask.delayed(evaluate)(
+                window.row_band(i, min(i + band_rows, n)), scenario, cache=False, **kwargs
+            )
             for i in starts[b : b + batch]
         ]
         parts = list(dask.compute(*tasks))
