@@ -44,3 +44,16 @@ def test_first_ranking_imports_no_geometry_library():
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert run.stdout.split("\n")[-2] == "[]", run.stdout
+
+
+@pytest.mark.parametrize("mode", ["overlay", "replace"])
+@pytest.mark.parametrize("level", ["admin0", "admin1"])
+def test_user_price_columns_equal_the_layers_without_geometry(mode, level):
+    user = pd.DataFrame(
+        {"region_code": ["CN-LN", "CN-JL", "JP"], "price_usd_per_mwh": [61.0, 62.0, 140.0]}
+    )
+    table = datasets.price_table(user, mode)
+    want = pd.DataFrame(datasets.resolve_prices(table, level=level).drop(columns="geometry"))
+    got = prices.resolve_price_columns(table, level=level)
+    pd.testing.assert_frame_equal(got, want)
+    assert "geometry" not in got.columns
