@@ -170,40 +170,6 @@ def latency_field(
     return ds
 
 
-def _latency_kernel_bytes(window: Window, n_thresholds: int) -> float:
-    """Bytes of the reach kernel's arrays beyond the window's outputs.
-
-    The kernel fills the full circle of every row, per threshold; on a window spanning
-    the whole circle those arrays are the reach outputs themselves (counted per cell),
-    on a narrower one they come on top of the window's cut.
-    """
-    if np.asarray(window.cols).size == window.grid.nlon:
-        return 0.0
-    return 8.0 * n_thresholds * window.lat.size * window.grid.nlon
-
-
-def latency_memory_bytes(window: Window, n_thresholds: int = len(REACH_THRESHOLDS_MS)) -> float:
-    """Memory [bytes] the guard of :func:`latency_field` estimates a field needs.
-
-    Parameters
-    ----------
-    window : Window
-        The field's grid.
-    n_thresholds : int, default 2
-        Number of round-trip thresholds.
-
-    Returns
-    -------
-    float
-        ``3 + n_thresholds`` float64 per cell (outputs and the nearest-metro search)
-        plus, on a window narrower than the whole circle, the reach kernel's arrays
-        (``n_thresholds`` x rows x the full circle of columns); nothing grows with the
-        number of metros. Measured within 30 % of the peak RSS increment on the
-        benchmark cases (``benchmarks/bench_ranking.py``).
-    """
-    return 8.0 * window.size * (3 + n_thresholds) + _latency_kernel_bytes(window, n_thresholds)
-
-
 def _rtt_bands(ds: xr.Dataset, scenario: Scenario, n: int, seed: int) -> None:
     """``min_rtt_ms`` percentiles over paired route draws, in place (cells in chunks).
 
@@ -709,6 +675,41 @@ def _check_rank_memory(
     if draws:
         kw["hint"] = "use fewer draws, a coarser resolution or a smaller bbox"
     _check_memory(cells, n_metros, per_cell, "rank_sites", **kw)
+
+
+def _latency_kernel_bytes(window: Window, n_thresholds: int) -> float:
+    """Bytes of the reach kernel's arrays beyond the window's outputs.
+
+    The kernel fills the full circle of every row, per threshold; on a window spanning
+    the whole circle those arrays are the reach outputs themselves (counted per cell),
+    on a narrower one they come on top of the window's cut.
+    """
+    cols = np.asarray(window.cols)
+    if cols.size == window.grid.nlon and bool((cols == np.arange(cols.size)).all()):
+        return 0.0  # the kernel's arrays are returned as the outputs, uncopied
+    return 8.0 * n_thresholds * window.lat.size * window.grid.nlon
+
+
+def latency_memory_bytes(window: Window, n_thresholds: int = len(REACH_THRESHOLDS_MS)) -> float:
+    """Memory [bytes] the guard of :func:`latency_field` estimates a field needs.
+
+    Parameters
+    ----------
+    window : Window
+        The field's grid.
+    n_thresholds : int, default 2
+        Number of round-trip thresholds.
+
+    Returns
+    -------
+    float
+        ``3 + n_thresholds`` float64 per cell (outputs and the nearest-metro search)
+        plus, on a window narrower than the whole circle, the reach kernel's arrays
+        (``n_thresholds`` x rows x the full circle of columns); nothing grows with the
+        number of metros. Measured within 30 % of the peak RSS increment on the
+        benchmark cases (``benchmarks/bench_ranking.py``).
+    """
+    return 8.0 * window.size * (3 + n_thresholds) + _latency_kernel_bytes(window, n_thresholds)
 
 
 def rank_memory_bytes(window: Window, n_metros: int, band_rows: int | None = None) -> float:
