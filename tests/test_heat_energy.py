@@ -113,3 +113,18 @@ def test_cost_per_mwh_it_and_per_token():
         warnings.simplefilter("error")
         with pytest.raises(InputError):
             presets.token_energy(0.0)
+
+
+def test_heating_season_fraction_equals_the_monthly_normal_sum():
+    # s = sum_m n_m / 365 Phi((15 - T_m) / 3), here with math.erf cell by cell
+    import math
+
+    rng = np.random.default_rng(4)
+    tm = rng.uniform(-25.0, 32.0, (3, 5, 12))
+    tm[1, 2, 7] = np.nan
+    days = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=float)
+    phi = np.vectorize(lambda z: 0.5 * (1.0 + math.erf(z / math.sqrt(2.0))))((15.0 - tm) / 3.0)
+    want = (phi * days).sum(axis=-1) / 365.0
+    got = heat.heating_season_fraction(tm)
+    assert got.shape == (3, 5) and np.isnan(got[1, 2]) and np.isfinite(got).sum() == 14
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-14, equal_nan=True)

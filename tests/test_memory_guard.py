@@ -71,3 +71,31 @@ def test_band_path_on_a_client_is_refused_only_when_a_band_exceeds_a_worker(monk
         monkeypatch.setenv("COMPUTEATLAS_MAX_MEMORY", str(2**20))
         with pytest.raises(ResourceError, match="rank_sites"):
             ranking._check_rank_memory(world, 4, 10)
+
+
+def test_latency_estimate_counts_the_kernel_arrays_once():
+    # On the whole circle the reach kernel's arrays are the outputs (no copy): counted per
+    # cell only; a regional window also holds the kernel's full-circle rows (measured in
+    # benchmarks/bench_ranking.py: within 30 % of the peak RSS increment).
+    from computeatlas import ranking
+    from computeatlas.grid import Window
+
+    world = Window.from_bbox("world", 0.1)
+    assert ranking.latency_memory_bytes(world) == 8.0 * world.size * 5
+    box = Window.from_bbox((9, 45, 10, 46), 0.01)
+    full_rows = 8.0 * 2 * box.lat.size * box.grid.nlon
+    assert ranking.latency_memory_bytes(box) == 8.0 * box.size * 5 + full_rows
+
+
+def test_rank_estimate_counts_the_climate_cache(monkeypatch):
+    from computeatlas import ranking
+    from computeatlas.grid import Window
+
+    world = Window.from_bbox("world")
+    monkeypatch.setenv("COMPUTEATLAS_CACHE", "0")
+    off = ranking.rank_memory_bytes(world, 10)
+    monkeypatch.setenv("COMPUTEATLAS_CACHE", "1")
+    on = ranking.rank_memory_bytes(world, 10)
+    assert on - off == 8.0 * ranking.CACHE_FLOATS_PER_CELL * world.size
+    small = Window.from_bbox((95, 18, 150, 55))  # reads its own block: never cached
+    assert ranking._cache_bytes(small) == 0.0

@@ -18,6 +18,7 @@ __all__ = [
     "GJ_PER_MWH",
     "HOURS_PER_YEAR",
     "SPEED_OF_LIGHT_KM_PER_S",
+    "TIE_STEP_USD_PER_MWH",
 ]
 
 #: Mean Earth radius [km] (IUGG R1, [1]).
@@ -32,3 +33,6 @@ FIBRE_SPEED_KM_PER_MS = SPEED_OF_LIGHT_KM_PER_S / FIBRE_GROUP_INDEX / 1000.0
 HOURS_PER_YEAR = 8760.0
 #: Gigajoules in a megawatt-hour (1 MWh = 3.6e9 J).
 GJ_PER_MWH = 3.6
+#: Costs equal to this step [USD/MWh_IT] are ties in a ranking, ordered by what else
+#: matters (docs/ranking.md).
+TIE_STEP_USD_PER_MWH = 0.01

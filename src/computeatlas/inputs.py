@@ -132,6 +132,42 @@ def shipped_bytes(window: Window) -> float:
     return _SHIPPED_WHOLE_BYTES
 
 
+def shipped_sources(window: Window) -> tuple[object, ...] | None:
+    """Return the process-wide shipped layers a large grid window's climate arrays are taken from.
+
+    Parameters
+    ----------
+    window : Window
+        A window whose :func:`layers` were read with the shipped climate.
+
+    Returns
+    -------
+    tuple or None
+        The global arrays and the global dew-point layer (objects, compared by identity
+        by :mod:`computeatlas._cache`), or None for a window that reads its own block
+        of the files (small windows and points: not cached).
+    """
+    if not whole_layers(window):
+        return None
+    return (_default_arrays(), _humidity_with_dew_point())
+
+
+def whole_layers(window: Window) -> bool:
+    """Whether a grid window reads the whole shipped layers (and its climate results are cached).
+
+    Parameters
+    ----------
+    window : Window
+        A window.
+
+    Returns
+    -------
+    bool
+        True for a grid window of more than the global-derivation threshold of cells.
+    """
+    return bool(window.is_grid and window.size > _GLOBAL_DERIVE_CELLS)
+
+
 def _sample_defaults(window: Window) -> dict[str, np.ndarray]:
     """Sample the shipped layers at the window's nearest 0.25 deg cells, as float arrays.
 

@@ -16,10 +16,10 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from computeatlas import datasets, presets
-from computeatlas.constants import GJ_PER_MWH
+from computeatlas import _cache, datasets, presets
+from computeatlas.constants import GJ_PER_MWH, TIE_STEP_USD_PER_MWH
 from computeatlas.errors import ComputeAtlasWarning, InputError
-from computeatlas.inputs import Layers, layers
+from computeatlas.inputs import Layers, layers, shipped_sources
 from computeatlas.models import cooling, energy, heat, latency, serialised_kernels
 from computeatlas.scenario import Scenario
 from computeatlas.schema import REACH_THRESHOLDS_MS, reach_name
@@ -46,6 +46,9 @@ class Evaluation:
     within_count, within_weight : numpy.ndarray or None
         Number and demand weight of the metros within the round-trip budget
         ``budget_ms`` (when one is given).
+    tie_key : numpy.ndarray or None
+        The score in whole steps of :data:`~computeatlas.constants.TIE_STEP_USD_PER_MWH`
+        (equal keys are cost ties, ordered by the ranking's tie-breaks).
     """
 
     layers: Layers
@@ -54,6 +57,7 @@ class Evaluation:
     cooling_path: str
     within_count: np.ndarray | None = None
     within_weight: np.ndarray | None = None
+    tie_key: np.ndarray | None = None
 
 
 #: Largest number of metros for which a grid carries one RTT field per metro
@@ -70,6 +74,7 @@ def evaluate(
     climate: xr.Dataset | None = None,
     prices: pd.DataFrame | None = None,
     budget_ms: float | None = None,
+    cache: bool = True,
 ) -> Evaluation:
     """Run every model on a window.
 
@@ -89,6 +94,10 @@ def evaluate(
         A user price table.
     budget_ms : float, optional
         Round-trip budget [ms] for ``within_count``/``within_weight``.
+    cache : bool, default True
+        Reuse and keep the climate-only results (cooling, heating season) of a large
+        window with the shipped climate (:mod:`computeatlas._cache`);
+        :func:`evaluate_bands` turns it off for its bands.
 
     Returns
     -------
@@ -100,7 +109,7 @@ def evaluate(
     layer the calls take turns (:func:`computeatlas.models.serialised_kernels`).
     """
     with serialised_kernels():
-        return _evaluate(window, scenario, metros, weights, climate, prices, budget_ms)
+        return _evaluate(window, scenario, metros, weights, climate, prices, budget_ms, cache)
 
 
 def _evaluate(
@@ -111,35 +120,34 @@ def _evaluate(
     climate: xr.Dataset | None,
     prices: pd.DataFrame | None,
     budget_ms: float | None,
+    cache: bool,
 ) -> Evaluation:
     lay = layers(window, climate=climate, prices=prices)
-    cool, path = _cooling(lay, scenario)
+    cool, path = _cooling(lay, scenario, cache)
     price = lay.regions.price_usd_per_mwh
-    heat_out = _heat(lay, scenario, price)
-    credit = heat_out["heat_credit_usd_per_mwh_it"]
+    heat_out = _heat(lay, scenario, price, cache)
     pue = cool["pue"]
-    cost = energy.cost_usd_per_mwh_it(price, pue, credit)
-    score = energy.cost_usd_per_mwh_it(
+    fused = energy.site_scores(
         price,
         pue,
-        credit,
-        carbon_price_usd_per_t=scenario.carbon_price_usd_per_t,
+        heat_out["heat_credit_usd_per_mwh_it"],
         carbon_kg_per_mwh=lay.regions.carbon_kg_per_mwh,
+        land=lay.land,
+        carbon_price_usd_per_t=scenario.carbon_price_usd_per_t,
+        energy_per_token=scenario.energy_per_token,
+        tie_step_usd_per_mwh=TIE_STEP_USD_PER_MWH,
     )
+    _check_overflow(fused.overflow)
     values = {
         "temperature_mean_c": lay.t_monthly.mean(axis=-1),
         "dew_point_mean_c": lay.dew_point_q[..., int(np.argmin(np.abs(lay.exceedance - 50.0)))],
         **cool,
         "price_usd_per_mwh": price,
         **heat_out,
-        "cost_usd_per_mwh_it": cost,
-        "cost_usd_per_mtoken": energy.cost_usd_per_mtoken(cost, scenario.energy_per_token),
-        "carbon_kg_per_mwh_it": lay.regions.carbon_kg_per_mwh * pue,
-        "score_usd_per_mwh_it": np.where(lay.land, score, np.nan),
+        **fused.values,
     }
-    _check_overflow(values)
     if metros is None or not len(metros):
-        return Evaluation(lay, values, None, path)
+        return Evaluation(lay, values, None, path, tie_key=fused.tie_key)
     w = np.ones(len(metros)) if weights is None else np.asarray(weights, float)
     lat = _latency(window, metros, w, scenario, budget_ms)
     values.update({reach_name(t): lat["reach"][k] for k, t in enumerate(REACH_THRESHOLDS_MS)})
@@ -149,7 +157,9 @@ def _evaluate(
         values["rtt_mean_ms"] = latency.mean_rtt_ms(
             window.lat, window.lon, metros["lat"], metros["lon"], w, route=scenario.route
         )
-    return Evaluation(lay, values, lat["rtt"], path, lat["count"], lat["weight"])
+    return Evaluation(
+        lay, values, lat["rtt"], path, lat["count"], lat["weight"], tie_key=fused.tie_key
+    )
 
 
 #: Output variable -> the option whose absurd size can make it overflow.
@@ -160,35 +170,27 @@ _OVERFLOW = (
 )
 
 
-def _check_overflow(values: dict[str, np.ndarray]) -> None:
+def _check_overflow(overflow: tuple[str, ...]) -> None:
     """Refuse options so large that a result is infinite (or clipped to the float maximum).
 
     Every option is finite when it gets here (:class:`Scenario`), but a finite
     ``heat_price=1e308`` still overflows the heat credit, which would then rank
-    every heat-selling cell first at about -1.8e308 USD/MWh_IT.
+    every heat-selling cell first at about -1.8e308 USD/MWh_IT. ``overflow`` names
+    the variables that overflow (:attr:`computeatlas.models.energy.SiteScores.overflow`).
     """
-    big = np.finfo(float).max / 2  # np.nan_to_num turns inf into the float maximum
     for var, option in _OVERFLOW:
-        v = np.asarray(values[var], dtype=float)
-        if np.any(np.isinf(v) | (np.abs(np.nan_to_num(v, nan=0.0)) >= big)):
+        if var in overflow:
             raise InputError(
                 f"{option} is too large: {var} overflows double precision; give a realistic value"
             )
 
 
-def _cooling(lay: Layers, scenario: Scenario) -> tuple[dict[str, np.ndarray], str]:
+def _cooling(
+    lay: Layers, scenario: Scenario, cache: bool = True
+) -> tuple[dict[str, np.ndarray], str]:
     """PUE, free-cooling hours and water use from the climatology arrays or a user climate."""
     if lay.climate is None:
-        out = cooling.climatology_cooling(
-            lay.t_monthly,
-            lay.dew_point_q,
-            lay.exceedance,
-            land_fraction=lay.land_fraction,
-            elevation_m=lay.elevation_m,
-            technology=scenario.technology,
-            ashrae=scenario.ashrae,
-            todo=lay.land,
-        )
+        out = _climatology_cooling(lay, scenario, cache)
         path = (
             f"monthly climatology, diurnal range land {cooling.DIURNAL_RANGE_LAND_K:g} K / "
             f"sea {cooling.DIURNAL_RANGE_SEA_K:g} K, synoptic sd {cooling.SYNOPTIC_SD_K:g} K"
@@ -215,14 +217,48 @@ def _cooling(lay: Layers, scenario: Scenario) -> tuple[dict[str, np.ndarray], st
     return out, str(ds.attrs.get("input_path", ""))
 
 
-def _heat(lay: Layers, scenario: Scenario, price: np.ndarray) -> dict[str, np.ndarray]:
+def _cache_key(
+    lay: Layers, cache: bool, *key: Any
+) -> tuple[tuple[object, ...], tuple[Any, ...]] | None:
+    """Return (sources, key) of a climate-only result of a large grid window (None: not cached)."""
+    sources = shipped_sources(lay.window) if cache and lay.climate is None else None
+    if sources is None:
+        return None
+    return sources, (*key, lay.window.lat.tobytes(), lay.window.lon.tobytes())
+
+
+def _climatology_cooling(lay: Layers, scenario: Scenario, cache: bool) -> dict[str, np.ndarray]:
+    """Run the cooling model on the shipped climatology through the climate-only cache."""
+    P = cooling.pack_parameters(scenario.technology, scenario.ashrae)
+    consts = (cooling.DIURNAL_RANGE_LAND_K, cooling.DIURNAL_RANGE_SEA_K, cooling.SYNOPTIC_SD_K)
+    cached = _cache_key(lay, cache, "cooling", P.tobytes(), consts)
+    out = None if cached is None else _cache.get(*cached)
+    if out is None:
+        out = cooling.climatology_cooling(
+            lay.t_monthly,
+            lay.dew_point_q,
+            lay.exceedance,
+            land_fraction=lay.land_fraction,
+            elevation_m=lay.elevation_m,
+            technology=scenario.technology,
+            ashrae=scenario.ashrae,
+            todo=lay.land,
+        )
+        if cached is not None:
+            _cache.put(*cached, out)
+    return out
+
+
+def _heat(
+    lay: Layers, scenario: Scenario, price: np.ndarray, cache: bool = True
+) -> dict[str, np.ndarray]:
     """Waste-heat outputs: credit, delivered heat and the share of the year it is taken.
 
     Credit [USD/MWh_IT] (0 where no heat is sold, NaN where unpriced), delivered heat
     [MWh/yr and GJ/yr per MW_IT] (sold or donated) and the heating-season share.
     """
     tech = scenario.technology
-    season, avail = heat_inputs(lay, scenario)
+    season, avail = heat_inputs(lay, scenario, cache=cache)
     with np.errstate(invalid="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", ComputeAtlasWarning)  # outside the model: no sale
         credit = heat.site_heat_credit(
@@ -250,7 +286,9 @@ def _heat(lay: Layers, scenario: Scenario, price: np.ndarray) -> dict[str, np.nd
     }
 
 
-def heat_inputs(lay: Layers, scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
+def heat_inputs(
+    lay: Layers, scenario: Scenario, *, cache: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
     """Heating-season share and sink availability of every sample [1, 1].
 
     Parameters
@@ -259,6 +297,8 @@ def heat_inputs(lay: Layers, scenario: Scenario) -> tuple[np.ndarray, np.ndarray
         The window's layers.
     scenario : Scenario
         Technology (what it recovers) and IT load.
+    cache : bool, default True
+        Reuse and keep the heating season of a large window (:func:`evaluate`).
 
     Returns
     -------
@@ -266,7 +306,7 @@ def heat_inputs(lay: Layers, scenario: Scenario) -> tuple[np.ndarray, np.ndarray
         Share of the year heat is taken and the share of the offered heat the
         networks within reach take (0 when the technology recovers nothing).
     """
-    return _heating_season(lay), _sink_availability(lay, scenario)
+    return _heating_season(lay, cache), _sink_availability(lay, scenario)
 
 
 def _heat_price(lay: Layers, scenario: Scenario) -> float | np.ndarray:
@@ -279,17 +319,24 @@ def _heat_price(lay: Layers, scenario: Scenario) -> float | np.ndarray:
     return hp.for_countries(np.where(lab >= 0, iso[np.maximum(lab, 0)], ""))
 
 
-def _heating_season(lay: Layers) -> np.ndarray:
+def _heating_season(lay: Layers, cache: bool = True) -> np.ndarray:
     """Share of the year heat is sold [1]: published dates where a province has them.
 
     The 15 degC degree-day rule (:func:`~computeatlas.models.heat.heating_season_fraction`)
     everywhere else (``presets/heating_seasons.toml``).
     """
-    season = np.asarray(heat.heating_season_fraction(lay.t_monthly), dtype=float)
+    cached = _cache_key(lay, cache, "heating_season")
+    hit = None if cached is None else _cache.get(*cached)
+    if hit is None:
+        season = np.asarray(heat.heating_season_fraction(lay.t_monthly), dtype=float)
+        if cached is not None:
+            _cache.put(*cached, {"season": season})
+    else:
+        season = hit["season"]
     seasons = presets.heating_seasons()
     if not seasons:
         return season
-    codes = datasets.admin1()["iso_3166_2"].to_numpy(str)
+    codes = datasets.region_attributes("admin1")["iso_3166_2"].to_numpy(str)
     row = lay.regions.admin1
     sample_code = np.where(row >= 0, codes[np.clip(row, 0, None)], "")
     season = np.broadcast_to(season, row.shape).copy()
@@ -439,7 +486,9 @@ def evaluate_bands(
     joined: _Joined | None = None
     for b in range(0, len(starts), batch):
         tasks = [
-            dask.delayed(evaluate)(window.row_band(i, min(i + band_rows, n)), scenario, **kwargs)
+            dask.delayed(evaluate)(
+                window.row_band(i, min(i + band_rows, n)), scenario, cache=False, **kwargs
+            )
             for i in starts[b : b + batch]
         ]
         parts = list(dask.compute(*tasks))
@@ -515,6 +564,7 @@ class _Joined:
         self.rtt = alloc(first.rtt_ms, axis=1)
         self.count = alloc(first.within_count)
         self.weight = alloc(first.within_weight)
+        self.tie_key = alloc(first.tie_key)
 
     def put(self, row: int, part: Evaluation) -> None:
         """Copy one band (starting at window row ``row``) into the joined arrays."""
@@ -527,7 +577,12 @@ class _Joined:
             a[rows] = part.values[k]
         if self.rtt is not None:
             self.rtt[:, rows] = part.rtt_ms
-        for a, b in ((self.count, part.within_count), (self.weight, part.within_weight)):
+        pairs = (
+            (self.count, part.within_count),
+            (self.weight, part.within_weight),
+            (self.tie_key, part.tie_key),
+        )
+        for a, b in pairs:
             if a is not None:
                 a[rows] = b
 
@@ -542,5 +597,11 @@ class _Joined:
             lay0, window=self.window, regions=replace(lay0.regions, **self.regions), **arrays
         )
         return Evaluation(
-            layers, self.values, self.rtt, self.first.cooling_path, self.count, self.weight
+            layers,
+            self.values,
+            self.rtt,
+            self.first.cooling_path,
+            self.count,
+            self.weight,
+            tie_key=self.tie_key,
         )

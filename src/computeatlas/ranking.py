@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from computeatlas import schema
+from computeatlas import constants, schema
 from computeatlas.bands import check_draws
 from computeatlas.errors import InputError, ResourceError
 from computeatlas.grid import Window, cell_area_km2, parse_bbox
@@ -134,11 +134,12 @@ def latency_field(
     metros = resolve_metros(demand_metros, weight=weight)
     weights = _metro_weights(metros)
     window = Window.from_bbox(bbox, _resolution(resolution))
-    # outputs and the nearest-metro field per cell; the reach kernel's difference
-    # arrays span the full circle of every row (thresholds x rows x nlon).
-    kernel = 8.0 * len(thresholds) * window.lat.size * window.grid.nlon
     _check_memory(
-        window.size, len(metros), 3 + len(thresholds), "latency_field", extra_bytes=kernel
+        window.size,
+        len(metros),
+        3 + len(thresholds),
+        "latency_field",
+        extra_bytes=_latency_kernel_bytes(window, len(thresholds)),
     )
     mlat, mlon = metros["lat"].to_numpy(float), metros["lon"].to_numpy(float)
     radii = [float(latency.service_radius_km(t, route=scenario.route)) for t in thresholds]
@@ -684,6 +685,41 @@ def _check_rank_memory(
     _check_memory(cells, n_metros, per_cell, "rank_sites", **kw)
 
 
+def _latency_kernel_bytes(window: Window, n_thresholds: int) -> float:
+    """Bytes of the reach kernel's arrays beyond the window's outputs.
+
+    The kernel fills the full circle of every row, per threshold; on a window spanning
+    the whole circle those arrays are the reach outputs themselves (counted per cell),
+    on a narrower one they come on top of the window's cut.
+    """
+    cols = np.asarray(window.cols)
+    if cols.size == window.grid.nlon and bool((cols == np.arange(cols.size)).all()):
+        return 0.0  # the kernel's arrays are returned as the outputs, uncopied
+    return 8.0 * n_thresholds * window.lat.size * window.grid.nlon
+
+
+def latency_memory_bytes(window: Window, n_thresholds: int = len(REACH_THRESHOLDS_MS)) -> float:
+    """Memory [bytes] the guard of :func:`latency_field` estimates a field needs.
+
+    Parameters
+    ----------
+    window : Window
+        The field's grid.
+    n_thresholds : int, default 2
+        Number of round-trip thresholds.
+
+    Returns
+    -------
+    float
+        ``3 + n_thresholds`` float64 per cell (outputs and the nearest-metro search)
+        plus, on a window narrower than the whole circle, the reach kernel's arrays
+        (``n_thresholds`` x rows x the full circle of columns); nothing grows with the
+        number of metros. Measured within 30 % of the peak RSS increment on the
+        benchmark cases (``benchmarks/bench_ranking.py``).
+    """
+    return 8.0 * window.size * (3 + n_thresholds) + _latency_kernel_bytes(window, n_thresholds)
+
+
 def rank_memory_bytes(window: Window, n_metros: int, band_rows: int | None = None) -> float:
     """Memory [bytes] the guard of :func:`rank_sites` estimates a ranking needs.
 
@@ -740,8 +776,23 @@ def _rank_memory_terms(
     # are kept; the reach kernel's (5 radii x rows x full-circle columns) difference
     # arrays; the region labels; the whole shipped layers for a large window.
     kernel = 8.0 * 5 * nrow * window.grid.nlon
-    extra = kernel + label_bytes(window) + shipped_bytes(window)
+    extra = kernel + label_bytes(window) + shipped_bytes(window) + _cache_bytes(window)
     return window.size, RANK_FLOATS_PER_CELL, 2 if fields else 0, extra
+
+
+#: float64 per cell that the climate-only cache (computeatlas._cache) keeps of a large
+#: window: the 8 cooling outputs and the heating-season share.
+CACHE_FLOATS_PER_CELL = 9
+
+
+def _cache_bytes(window: Window) -> float:
+    """Bytes the climate-only cache adds for a window (0 for a window it does not keep)."""
+    from computeatlas import _cache
+    from computeatlas.inputs import whole_layers
+
+    if not (_cache.enabled() and whole_layers(window)):
+        return 0.0
+    return 8.0 * CACHE_FLOATS_PER_CELL * window.size
 
 
 def _worker_memory_limit() -> float | None:
@@ -864,7 +915,7 @@ def _grid_dataset(
 
 
 #: Costs equal to this step [USD/MWh_IT] are ties, ordered by what else matters.
-TIE_STEP_USD_PER_MWH = 0.01
+TIE_STEP_USD_PER_MWH = constants.TIE_STEP_USD_PER_MWH
 
 
 def _rank(
@@ -899,7 +950,8 @@ def _rank(
             route=scenario.route,
         )
     ev.values["rtt_mean_ms"][r, c] = mean_rtt
-    cents = np.round(score[r, c] / TIE_STEP_USD_PER_MWH)
+    # the score in whole tie steps, from the fused scoring kernel (models.energy.site_scores)
+    cents = np.asarray(ev.tie_key)[r, c]
     reach = np.asarray(ev.within_weight)[r, c]
     order = np.lexsort((window.lon[c], window.lat[r], -reach, mean_rtt, cents))
     rank[r[order], c[order]] = np.arange(1, r.size + 1, dtype=np.int32)

@@ -560,7 +560,7 @@ def _country_carbon() -> np.ndarray:
 
     table = datasets.carbon_intensity()
     rows = table[table["level"] == "country"].set_index("region_code")["kg_co2_per_mwh"]
-    iso = datasets.countries()["iso_a2"].to_numpy(str)
+    iso = datasets.region_attributes("admin0")["iso_a2"].to_numpy(str)
     return np.array([float(rows.get(c, np.nan)) for c in iso])
 
 
@@ -579,12 +579,12 @@ def resolve(window: Window, prices: pd.DataFrame | None = None) -> Resolved:
     -------
     Resolved
     """
-    from computeatlas import datasets
+    from computeatlas.datasets.prices import carbon_values, resolve_price_columns
 
     lab0 = window_labels(window, "admin0")
     lab1 = window_labels(window, "admin1")
-    by_admin1 = datasets.resolve_prices(prices)
-    by_admin0 = datasets.resolve_prices(prices, level="admin0")
+    by_admin1 = resolve_price_columns(prices)
+    by_admin0 = resolve_price_columns(prices, level="admin0")
     iso1 = by_admin1["iso_a2"].to_numpy(str)
     iso0 = by_admin0["iso_a2"].to_numpy(str)
     clash = (lab1 >= 0) & (lab0 >= 0)
@@ -597,7 +597,7 @@ def resolve(window: Window, prices: pd.DataFrame | None = None) -> Resolved:
     use1 = np.isfinite(p1)
     price = np.where(use1, p1, p0)
     priced_by = np.where(use1, 1, np.where(np.isfinite(p0), 2, 0)).astype(np.int8)
-    c1 = _lookup(lab1, datasets.resolve_carbon()["carbon_kg_per_mwh"].to_numpy(float))
+    c1 = _lookup(lab1, carbon_values())
     carbon = np.where(np.isfinite(c1), c1, _lookup(lab0, _country_carbon()))
     return Resolved(lab0, lab1, price, priced_by, carbon, by_admin1, by_admin0, ice)
 

@@ -273,7 +273,7 @@ def _china_border_metros(
     lab = regions.point_labels(
         "admin0", metros["lat"].to_numpy(float), metros["lon"].to_numpy(float)
     )
-    iso = np.where(lab >= 0, datasets.countries()["iso_a2"].to_numpy(str)[lab], "")
+    iso = np.where(lab >= 0, datasets.region_attributes("admin0")["iso_a2"].to_numpy(str)[lab], "")
     count = crosses_mainland_china_border(site_iso[:, None], iso[None, :]).sum(axis=1)
     if warn and count.any():
         warnings.warn(

@@ -82,7 +82,7 @@ def wet_bulb(t_c, td_c, p_kpa):
     return tw
 
 
-@vectorize(["float64(float64, float64, float64)"], cache=True)
+@vectorize(cache=True)  # compiled (or loaded from the cache) at the first call, not at import
 def wet_bulb_ufunc(t_c, td_c, p_kpa):
-    """Element-wise :func:`wet_bulb`."""
+    """Element-wise :func:`wet_bulb` (callers pass float64 arrays)."""
     return wet_bulb(t_c, td_c, p_kpa)

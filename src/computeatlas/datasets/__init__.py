@@ -29,6 +29,7 @@ from computeatlas.datasets._shipped import (
     permanent_ice,
     read_block,
     read_block_array,
+    region_attributes,
 )
 from computeatlas.datasets.prices import price_table, resolve_carbon, resolve_prices
 from computeatlas.datasets.readers import (
@@ -64,6 +65,7 @@ __all__ = [
     "read_era5",
     "read_price_table",
     "read_regions",
+    "region_attributes",
     "resolve_carbon",
     "resolve_prices",
 ]

@@ -251,6 +251,40 @@ def _read_parquet(name: str) -> Any:
     return gpd.read_parquet(data_path(name))
 
 
+@cache
+def _read_attributes(name: str) -> pd.DataFrame:
+    """Read the non-geometry columns of a shipped GeoParquet layer (no geometry decoded)."""
+    import pyarrow.parquet as pq
+
+    path = data_path(name)
+    schema = pq.read_schema(path)
+    geo = json.loads((schema.metadata or {}).get(b"geo", b"{}"))
+    skip = set(geo.get("columns", {"geometry": None}))
+    return pq.read_table(path, columns=[c for c in schema.names if c not in skip]).to_pandas()
+
+
+def region_attributes(level: str = "admin1") -> pd.DataFrame:
+    """Return the attribute table of :func:`countries` or :func:`admin1`, without geometry.
+
+    Parameters
+    ----------
+    level : {"admin0", "admin1"}, default "admin1"
+        Countries or first-level administrative regions.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The same rows, index and columns as the layer, less ``geometry``; reading it
+        needs no geometry library (the pipeline's default path reads only these).
+    """
+    from computeatlas.errors import InputError
+
+    names = {"admin0": "countries.parquet", "admin1": "admin1.parquet"}
+    if level not in names:
+        raise InputError(f"level must be 'admin0' or 'admin1', got {level!r}")
+    return _read_attributes(names[level]).copy()
+
+
 def countries() -> Any:
     """Countries (admin-0) from Natural Earth 1:10m, simplified as a coverage.
 

@@ -84,10 +84,10 @@ def user_price_table(prices: Any) -> pd.DataFrame:
         table = read_price_table(prices, fx="shipped")
     except InputError as err:
         raise type(err)(f"prices: {err}") from err
-    countries = set(_shipped.countries()["iso_a2"])
+    countries = set(_shipped.region_attributes("admin0")["iso_a2"])
     known = {
         "country": countries,
-        "admin1": set(_shipped.admin1()["iso_3166_2"]),
+        "admin1": set(_shipped.region_attributes("admin1")["iso_3166_2"]),
         "bidding_zone": set(_shipped.bidding_zones()["zone"]),
     }
     codes, levels = table["region_code"].to_numpy(str), table["level"].to_numpy(str)
@@ -270,18 +270,45 @@ def resolve_prices(prices: pd.DataFrame | str | None = None, *, level: str = "ad
     return _resolve(read_price_table(prices, fx="shipped"), level)
 
 
+def resolve_price_columns(
+    prices: pd.DataFrame | str | None = None, *, level: str = "admin1"
+) -> pd.DataFrame:
+    """Return :func:`resolve_prices` without the geometry column (what the pipeline reads).
+
+    Parameters
+    ----------
+    prices : pandas.DataFrame, path or None
+        As for :func:`resolve_prices`.
+    level : {"admin1", "admin0"}, default "admin1"
+        Resolve for admin-1 regions or for countries.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows and columns of :func:`resolve_prices` less ``geometry``; no geometry
+        is read or decoded.
+    """
+    from computeatlas.errors import InputError
+
+    if level not in ("admin1", "admin0"):
+        raise InputError(f"level must be 'admin1' or 'admin0', got {level!r}")
+    if prices is None:
+        return _resolve_default(level, geometry=False).copy()
+    return _resolve(read_price_table(prices, fx="shipped"), level, geometry=False)
+
+
 @cache
-def _resolve_default(level: str) -> Any:
-    return _resolve(_shipped.electricity_prices(), level)
+def _resolve_default(level: str, geometry: bool = True) -> Any:
+    return _resolve(_shipped.electricity_prices(), level, geometry)
 
 
 _COLUMNS = ("price_usd_per_mwh", "price_source", "price_region_code", *META)
 
 
-def _resolve(table: pd.DataFrame, level: str) -> Any:
+def _resolve(table: pd.DataFrame, level: str, geometry: bool = True) -> Any:
     if "use" in table.columns:
         table = table[table["use"].fillna("default") != "excluded"]
-    countries = _shipped.countries()
+    countries = _shipped.countries() if geometry else _shipped.region_attributes("admin0")
     by_country = _country_values(table, countries)
     if level == "admin0":
         out = countries.merge(
@@ -292,11 +319,11 @@ def _resolve(table: pd.DataFrame, level: str) -> Any:
         for name, value in {"price_region_code": "", **_fallback_meta(_NO_PRICE)}.items():
             out.loc[missing, name] = value
         return out
-    return _resolve_admin1(table, by_country)
+    return _resolve_admin1(table, by_country, geometry)
 
 
-def _resolve_admin1(table: pd.DataFrame, by_country: pd.DataFrame) -> Any:
-    regions = _shipped.admin1()
+def _resolve_admin1(table: pd.DataFrame, by_country: pd.DataFrame, geometry: bool) -> Any:
+    regions = _shipped.admin1() if geometry else _shipped.region_attributes("admin1")
     meta = _row_meta(table)
     meta["price_usd_per_mwh"] = table["price_usd_per_mwh"].to_numpy(float)
     codes = {
@@ -350,6 +377,17 @@ def resolve_carbon() -> Any:
     return out
 
 
+def carbon_values() -> np.ndarray:
+    """Grid carbon intensity [kgCO2/MWh] of every admin-1 region, in layer order.
+
+    Returns
+    -------
+    numpy.ndarray
+        The ``carbon_kg_per_mwh`` column of :func:`resolve_carbon` (no geometry read).
+    """
+    return _carbon_columns()[0].copy()
+
+
 @cache
 def _carbon_columns() -> tuple[np.ndarray, np.ndarray]:
     """Carbon intensity [kgCO2/MWh] and its rule per admin-1 row, once per process.
@@ -358,7 +396,7 @@ def _carbon_columns() -> tuple[np.ndarray, np.ndarray]:
     (Finland's is ``FI-ZONE``), country.
     """
     table = _shipped.carbon_intensity()
-    regions = _shipped.admin1()
+    regions = _shipped.region_attributes("admin1")
     by_code = table.set_index("region_code")["kg_co2_per_mwh"]
     zones = _shipped.bidding_zones().set_index("admin1_iso")["zone"]
     iso2 = regions["iso_3166_2"].fillna("").astype(str)

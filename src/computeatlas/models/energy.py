@@ -17,13 +17,15 @@ is modelled; add capital costs yourself.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from numpy.typing import ArrayLike
 
 from computeatlas.errors import InputError
 from computeatlas.presets import TokenEnergy, token_energy
 
-__all__ = ["cost_usd_per_mtoken", "cost_usd_per_mwh_it"]
+__all__ = ["SiteScores", "cost_usd_per_mtoken", "cost_usd_per_mwh_it", "site_scores"]
 
 
 def cost_usd_per_mwh_it(
@@ -95,3 +97,113 @@ def cost_usd_per_mtoken(
     """
     e = token_energy(energy_per_token)
     return np.asarray(cost_usd_per_mwh_it_, dtype=float) * e.mwh_per_mtoken
+
+
+@dataclass(frozen=True, eq=False)
+class SiteScores:
+    """What :func:`site_scores` computes in one pass over a window.
+
+    Attributes
+    ----------
+    values : dict of numpy.ndarray
+        ``cost_usd_per_mwh_it`` [USD/MWh_IT], ``cost_usd_per_mtoken`` [USD/Mtoken],
+        ``carbon_kg_per_mwh_it`` [kgCO2/MWh_IT] and ``score_usd_per_mwh_it``
+        [USD/MWh_IT] (NaN off land), each of the broadcast input shape.
+    tie_key : numpy.ndarray
+        The score in whole tie steps, ``rint(score / tie_step)`` [1] (NaN where the
+        score is): cells with equal keys are cost ties.
+    overflow : tuple of str
+        Names of the variables (``heat_credit_usd_per_mwh_it`` included) holding an
+        infinite or near-maximum value; empty when none does.
+    """
+
+    values: dict[str, np.ndarray]
+    tie_key: np.ndarray
+    overflow: tuple[str, ...]
+
+
+#: Variables checked for overflow, in the order of the kernel's check slots.
+_OVERFLOW_VARS = ("heat_credit_usd_per_mwh_it", "score_usd_per_mwh_it", "cost_usd_per_mtoken")
+
+
+def _as_rows(a: ArrayLike, shape: tuple[int, ...], dtype: type) -> np.ndarray:
+    """Return ``a`` broadcast to ``shape`` and laid out as contiguous (rows, columns)."""
+    full: np.ndarray = np.broadcast_to(np.asarray(a, dtype=dtype), shape)
+    cols = shape[-1] if shape else 1
+    return np.ascontiguousarray(full).reshape(-1, max(cols, 1))
+
+
+def site_scores(
+    price_usd_per_mwh: ArrayLike,
+    pue: ArrayLike,
+    heat_credit_usd_per_mwh_it: ArrayLike,
+    *,
+    carbon_kg_per_mwh: ArrayLike,
+    land: ArrayLike = True,
+    carbon_price_usd_per_t: float = 0.0,
+    energy_per_token: str | float | TokenEnergy = "h100_8b_batch64",
+    tie_step_usd_per_mwh: float = 0.01,
+) -> SiteScores:
+    """Cost, score, tie-break key and site variables of every cell, fused in one pass.
+
+    The same numbers as :func:`cost_usd_per_mwh_it` (without and with the carbon
+    price), :func:`cost_usd_per_mtoken`, ``carbon_kg_per_mwh * pue`` and
+    ``rint(score / tie_step)``, from a numba kernel that visits each cell once, row by
+    row in parallel; memory O(cells).
+
+    Parameters
+    ----------
+    price_usd_per_mwh : array_like
+        Electricity price [USD/MWh]; must not be negative.
+    pue : array_like
+        Power usage effectiveness [1]; must be >= 1.
+    heat_credit_usd_per_mwh_it : array_like
+        Waste-heat revenue [USD/MWh_IT].
+    carbon_kg_per_mwh : array_like
+        Grid carbon intensity [kgCO2/MWh].
+    land : array_like of bool, default True
+        Cells that may be scored; the score is NaN elsewhere.
+    carbon_price_usd_per_t : float, default 0
+        Carbon price [USD/tCO2] added to the score (not to the cost).
+    energy_per_token : str, float or TokenEnergy, default "h100_8b_batch64"
+        Preset name, or IT energy [MWh_IT per million tokens].
+    tie_step_usd_per_mwh : float, default 0.01
+        Cost step [USD/MWh_IT] below which two scores are a tie (the tie key).
+
+    Returns
+    -------
+    SiteScores
+
+    Notes
+    -----
+    Missing data propagate as NaN (see :func:`cost_usd_per_mwh_it`).
+    """
+    from computeatlas._kernels.score import N_CHECKS, score_rows
+
+    if not carbon_price_usd_per_t >= 0:
+        raise InputError("carbon_price_usd_per_t must not be negative")
+    if not tie_step_usd_per_mwh > 0:
+        raise InputError("tie_step_usd_per_mwh must be positive [USD/MWh_IT]")
+    inputs = (price_usd_per_mwh, pue, heat_credit_usd_per_mwh_it, carbon_kg_per_mwh, land)
+    shape = np.broadcast_shapes(*(np.shape(a) for a in inputs))
+    rows = [_as_rows(a, shape, float) for a in inputs[:4]]
+    cost, mtoken, co2, score, key, checks = score_rows(  # type: ignore[call-arg]
+        *rows,
+        _as_rows(land, shape, bool),
+        float(carbon_price_usd_per_t),
+        float(token_energy(energy_per_token).mwh_per_mtoken),
+        float(tie_step_usd_per_mwh),
+    )
+    failed = checks.sum(axis=0) if checks.size else np.zeros(N_CHECKS, dtype=np.int64)
+    if failed[0]:
+        raise InputError("electricity prices must not be negative [USD/MWh]")
+    if failed[1]:
+        raise InputError("PUE must be >= 1")
+    values = {
+        "cost_usd_per_mwh_it": cost.reshape(shape),
+        "cost_usd_per_mtoken": mtoken.reshape(shape),
+        "carbon_kg_per_mwh_it": co2.reshape(shape),
+        "score_usd_per_mwh_it": score.reshape(shape),
+    }
+    overflow = tuple(v for v, n in zip(_OVERFLOW_VARS, failed[2:], strict=True) if n)
+    return SiteScores(values, key.reshape(shape), overflow)

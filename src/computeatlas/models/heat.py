@@ -270,10 +270,11 @@ def heating_season_fraction(
         raise InputError("monthly_mean_c needs a last axis of length 12")
     if not synoptic_sd_k > 0:
         raise InputError("synoptic_sd_k must be positive")
-    from computeatlas._kernels.stats import norm_cdf
+    from computeatlas._kernels.stats import weighted_cdf_sum
 
-    phi = norm_cdf((threshold_c - tm) / synoptic_sd_k)
-    return (phi * _DAYS).sum(axis=-1) / 365.0
+    flat = np.ascontiguousarray(tm.reshape(-1, 12))
+    out = weighted_cdf_sum(flat, _DAYS, float(threshold_c), float(synoptic_sd_k), 365.0)
+    return out.reshape(tm.shape[:-1])
 
 
 def administrative_season_fraction(start: tuple[int, int], end: tuple[int, int]) -> float:
