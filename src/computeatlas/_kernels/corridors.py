@@ -19,18 +19,11 @@ import math
 import numpy as np
 from numba import njit, prange
 
+from computeatlas._kernels.geo import _haversine
 from computeatlas.constants import EARTH_RADIUS_KM
 
-
-@njit(cache=True, inline="always")
-def _hav(lat1, lon1, lat2, lon2):
-    """Great-circle distance [km]: the formula of ``_kernels.geo.haversine_km``."""
-    p1 = math.radians(lat1)
-    p2 = math.radians(lat2)
-    dp = p2 - p1
-    dl = math.radians(lon2 - lon1)
-    a = math.sin(0.5 * dp) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(0.5 * dl) ** 2
-    return 2.0 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+#: The haversine of ``_kernels.geo`` compiled as a scalar function for these kernels.
+_hav = njit(cache=True, inline="always")(_haversine)
 
 
 @njit(cache=True)
