@@ -218,7 +218,7 @@ def memory_case(window: str, n: str, call: str, kind: str) -> tuple[float, float
     estimate = (
         f"ranking.rank_memory_bytes(w, {n})"
         if kind == "rank"
-        else "ranking.latency_memory_bytes(w)"
+        else "ranking.latency_memory_bytes(w, geographic=ca.presets.route().geographic)"
     )
     code = (
         "import warnings; warnings.simplefilter('ignore');"

@@ -85,6 +85,8 @@ def test_latency_estimate_counts_the_kernel_arrays_once():
     box = Window.from_bbox((9, 45, 10, 46), 0.01)
     full_rows = 8.0 * 2 * box.lat.size * box.grid.nlon
     assert ranking.latency_memory_bytes(box) == 8.0 * box.size * 5 + full_rows
+    # A geographic route (the default) holds three more float64 per cell.
+    assert ranking.latency_memory_bytes(world, geographic=True) == 8.0 * world.size * 8
 
 
 def test_rank_estimate_counts_the_climate_cache(monkeypatch):

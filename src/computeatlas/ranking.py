@@ -134,10 +134,11 @@ def latency_field(
     metros = resolve_metros(demand_metros, weight=weight)
     weights = _metro_weights(metros)
     window = Window.from_bbox(bbox, _resolution(resolution))
+    geo_floats = GEOGRAPHIC_FLOATS_PER_CELL if scenario.route.geographic else 0
     _check_memory(
         window.size,
         len(metros),
-        3 + len(thresholds),
+        3 + len(thresholds) + geo_floats,
         "latency_field",
         extra_bytes=_latency_kernel_bytes(window, len(thresholds)),
     )
@@ -698,7 +699,15 @@ def _latency_kernel_bytes(window: Window, n_thresholds: int) -> float:
     return 8.0 * n_thresholds * window.lat.size * window.grid.nlon
 
 
-def latency_memory_bytes(window: Window, n_thresholds: int = len(REACH_THRESHOLDS_MS)) -> float:
+#: Extra float64 per cell of a geographic route's field: the zone grid, the nearest
+#: through hubs and the per-block temporaries of the reach (measured 2.2-2.5 in
+#: ``benchmarks/bench_ranking.py`` at 0.25 and 0.1 deg with every metro).
+GEOGRAPHIC_FLOATS_PER_CELL = 3
+
+
+def latency_memory_bytes(
+    window: Window, n_thresholds: int = len(REACH_THRESHOLDS_MS), geographic: bool = False
+) -> float:
     """Memory [bytes] the guard of :func:`latency_field` estimates a field needs.
 
     Parameters
@@ -707,17 +716,21 @@ def latency_memory_bytes(window: Window, n_thresholds: int = len(REACH_THRESHOLD
         The field's grid.
     n_thresholds : int, default 2
         Number of round-trip thresholds.
+    geographic : bool, default False
+        Whether the route follows corridor paths (the default route does).
 
     Returns
     -------
     float
-        ``3 + n_thresholds`` float64 per cell (outputs and the nearest-metro search)
-        plus, on a window narrower than the whole circle, the reach kernel's arrays
+        ``3 + n_thresholds`` float64 per cell (outputs and the nearest-metro search),
+        :data:`GEOGRAPHIC_FLOATS_PER_CELL` more for a geographic route, plus, on a
+        window narrower than the whole circle, the reach kernel's arrays
         (``n_thresholds`` x rows x the full circle of columns); nothing grows with the
         number of metros. Measured within 30 % of the peak RSS increment on the
         benchmark cases (``benchmarks/bench_ranking.py``).
     """
-    return 8.0 * window.size * (3 + n_thresholds) + _latency_kernel_bytes(window, n_thresholds)
+    per_cell = 3 + n_thresholds + (GEOGRAPHIC_FLOATS_PER_CELL if geographic else 0)
+    return 8.0 * window.size * per_cell + _latency_kernel_bytes(window, n_thresholds)
 
 
 def rank_memory_bytes(window: Window, n_metros: int, band_rows: int | None = None) -> float:
