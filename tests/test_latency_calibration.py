@@ -252,3 +252,18 @@ def test_every_entry_point_has_the_same_default_route():
         assert inspect.signature(fn).parameters["route"].default == default, fn.__name__
     rank = build_parser().parse_args(["rank", "--bbox", "0,0,1,1", "--metros", "Paris"])
     assert rank.route == default
+
+
+@pytest.mark.kernel
+@pytest.mark.parametrize("route", ["geographic", "cloud_backbone", "public_internet"])
+def test_rtt_kernel_gives_the_numbers_of_the_numpy_formula(route):
+    # Large arrays go through a numba kernel; with route_factor given, the NumPy
+    # expression. Both must give the same numbers (inf and NaN included).
+    rng = np.random.default_rng(0)
+    d = rng.uniform(0, 20000, 10_000)
+    d[::7] = rng.uniform(0, 1200, d[::7].size)  # on the ramps
+    d[5], d[6] = np.inf, np.nan
+    k = presets.route(route).route_factor
+    fast = latency.rtt_from_km(d.reshape(100, 100), route=route)
+    slow = latency.rtt_from_km(d[:, None], route=route, route_factor=k).reshape(100, 100)
+    np.testing.assert_array_equal(fast, slow)

@@ -71,27 +71,45 @@ def path_field_grid(la, lo, zone, hub_lat, hub_lon, access, mlat, mlon, mzone, a
     zone reaches (last row: none); ``mzone`` (m,) the metros' zones;
     ``adjacent`` (zones, zones); ``c`` (m, hubs) the path from each hub to each
     metro [km]. Returns (m, nlat, nlon).
+
+    Great circles are the haversine of ``_kernels.geo`` term by term, its
+    longitude term tabulated per column and metro and its latitude terms per
+    row and metro (the same operations in the same order: the same numbers).
+    Each row's distances to the hubs are computed once, when a cell of the row
+    needs a path through hubs.
     """
     nlat, nlon = zone.shape
     m = mlat.size
-    none = access.shape[0] - 1
+    nh = hub_lat.size
     ho, hl = _hub_lists(access)
     out = np.empty((m, nlat, nlon))
+    s = np.empty((nlon, m))
+    for j in range(nlon):
+        for k in range(m):
+            s[j, k] = math.sin(0.5 * math.radians(mlon[k] - lo[j])) ** 2
     for i in prange(nlat):
-        dh = np.empty(hub_lat.size)
-        for j in range(nlon):
-            z = zone[i, j]
-            zr = z if z >= 0 else none
-            ready = False
-            for k in range(m):
-                zm = mzone[k]
+        p1 = math.radians(la[i])
+        cos1 = math.cos(p1)
+        dh = np.full((nlon, nh), np.inf)
+        ready = False
+        for k in range(m):
+            p2 = math.radians(mlat[k])
+            a0 = math.sin(0.5 * (p2 - p1)) ** 2
+            b = cos1 * math.cos(p2)
+            zm = mzone[k]
+            for j in range(nlon):
+                z = zone[i, j]
                 if z < 0 or zm < 0 or adjacent[z, zm]:
-                    out[k, i, j] = _hav(la[i], lo[j], mlat[k], mlon[k])
+                    a = a0 + b * s[j, k]
+                    out[k, i, j] = 2.0 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
                     continue
                 if not ready:
-                    _hub_km(la[i], lo[j], zr, hub_lat, hub_lon, access, dh)
+                    for jj in range(nlon):
+                        zz = zone[i, jj]
+                        if zz >= 0:
+                            _hub_km(la[i], lo[jj], zz, hub_lat, hub_lon, access, dh[jj])
                     ready = True
-                out[k, i, j] = _via(dh, c, k, hl, ho[zr], ho[zr + 1])
+                out[k, i, j] = _via(dh[j], c, k, hl, ho[z], ho[z + 1])
     return out
 
 

@@ -371,3 +371,20 @@ def min_angle_tiled(lat, lon, blat, blon, offsets, tile):
             for c in range(n):
                 out[r, c0 + c] = math.acos(min(1.0, max(-1.0, bt[c])))
     return out
+
+
+@njit(parallel=True, cache=True)
+def rtt_of_km(d, k, fixed, floor, ramp, v):
+    """Round trip [ms] of each distance [km] (``models.latency.rtt_from_km``, scalar route).
+
+    ``d`` is 1-D; ``ramp`` <= 0 means no ramp. The operations are those of the
+    NumPy expression, in its order, so the numbers are the same.
+    """
+    out = np.empty(d.size)
+    for i in prange(d.size):
+        x = fixed + 2.0 * d[i] * k / v
+        if ramp > 0.0:
+            t = 1.0 - d[i] / ramp
+            x = x - (fixed - floor) * (t if t > 0.0 else 0.0)
+        out[i] = x
+    return out

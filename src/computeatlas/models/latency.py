@@ -271,6 +271,11 @@ def rtt_from_km(
     """
     r = route_preset(route)
     d = np.asarray(distance_km, dtype=float)
+    if route_factor is None and fixed_ms is None and d.size > 4096:
+        from computeatlas._kernels.latency import rtt_of_km
+
+        args = (r.route_factor, r.fixed_ms, r.floor_ms, r.ramp_km, FIBRE_SPEED_KM_PER_MS)
+        return np.asarray(rtt_of_km(np.ascontiguousarray(d).ravel(), *args)).reshape(d.shape)
     k = r.route_factor if route_factor is None else np.asarray(route_factor, dtype=float)
     fixed = r.fixed_ms if fixed_ms is None else np.asarray(fixed_ms, dtype=float)
     out = fixed + 2.0 * d * k / FIBRE_SPEED_KM_PER_MS
