@@ -267,3 +267,14 @@ def test_rtt_kernel_gives_the_numbers_of_the_numpy_formula(route):
     fast = latency.rtt_from_km(d.reshape(100, 100), route=route)
     slow = latency.rtt_from_km(d[:, None], route=route, route_factor=k).reshape(100, 100)
     np.testing.assert_array_equal(fast, slow)
+
+
+def test_geographic_radius_is_not_capped_at_half_the_circumference():
+    # 400 ms on the default reaches paths longer than half the circumference (20,015
+    # km); on great circles no distance is longer, so the radius stops there.
+    half = np.pi * 6371.0088
+    assert float(latency.service_radius_km(400.0)) == pytest.approx(
+        386.8 * 204.2 / 2.66, rel=1e-3
+    )
+    assert float(latency.service_radius_km(400.0)) > half
+    assert float(latency.service_radius_km(400.0, route="cloud_backbone")) == pytest.approx(half)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from computeatlas.constants import EARTH_RADIUS_KM
 from computeatlas.errors import InputError
 from computeatlas.export.geometry import cell_polygons, service_circle
 from computeatlas.export.qgis import display_units, graduated_style, single_style
@@ -157,8 +158,10 @@ def service_areas_frame(metros: pd.DataFrame, max_rtt_ms: float, route: Any) -> 
 
     rt = route_preset(route)
     radius = float(service_radius_km(max_rtt_ms, route=rt))
+    # A corridor-path radius may pass half the circumference; the disc cannot.
+    disc_km = min(radius, float(np.pi * EARTH_RADIUS_KM))
     lat, lon = metros["lat"].to_numpy(float), metros["lon"].to_numpy(float)
-    discs = [service_circle(a, o, radius) for a, o in zip(lat, lon, strict=True)]
+    discs = [service_circle(a, o, disc_km) for a, o in zip(lat, lon, strict=True)]
     data = {
         "label": metros["label"].to_numpy(str),
         "name": metros["name"].to_numpy(str),

@@ -185,27 +185,30 @@ def rtt_ms(
 
 
 def service_radius_km(max_rtt_ms: ArrayLike, *, route: str | Route = "geographic") -> np.ndarray:
-    """Great-circle radius within which the round trip stays below a limit.
+    """Radius within which the round trip stays below a limit.
 
     Parameters
     ----------
     max_rtt_ms : array_like
         Round-trip budget [ms]; must be positive.
     route : str or Route, default "geographic"
+        Route preset.
 
     Returns
     -------
     numpy.ndarray
-        Radius [km], at most half the Earth's circumference; 0 where the
-        budget does not cover the zero-distance round trip. For a geographic route it is
-        a radius in corridor path length (the great-circle radius of the metros
-        the great circle reaches, an upper bound for the others).
+        Radius [km]; 0 where the budget does not cover the zero-distance round
+        trip. On great circles it is at most half the Earth's circumference. For
+        a geographic route it is a radius in corridor path length (the
+        great-circle radius of the metros the great circle reaches, an upper
+        bound for the others), not capped: a corridor path may be longer.
     """
     r = route_preset(route)
     budget = np.asarray(max_rtt_ms, dtype=float)
     if np.isnan(budget).any() or np.any(budget <= 0):
         raise InputError(f"max_rtt_ms must be positive and not NaN, got {max_rtt_ms!r}")
-    return np.clip(distance_for_rtt_km(budget, route=r), 0.0, np.pi * EARTH_RADIUS_KM)
+    cap = np.inf if r.geographic else np.pi * EARTH_RADIUS_KM
+    return np.clip(distance_for_rtt_km(budget, route=r), 0.0, cap)
 
 
 def distance_for_rtt_km(rtt: ArrayLike, *, route: str | Route = "geographic") -> np.ndarray:
