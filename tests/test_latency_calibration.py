@@ -273,8 +273,6 @@ def test_geographic_radius_is_not_capped_at_half_the_circumference():
     # 400 ms on the default reaches paths longer than half the circumference (20,015
     # km); on great circles no distance is longer, so the radius stops there.
     half = np.pi * 6371.0088
-    assert float(latency.service_radius_km(400.0)) == pytest.approx(
-        386.8 * 204.2 / 2.66, rel=1e-3
-    )
+    assert float(latency.service_radius_km(400.0)) == pytest.approx(386.8 * 204.2 / 2.66, rel=1e-3)
     assert float(latency.service_radius_km(400.0)) > half
     assert float(latency.service_radius_km(400.0, route="cloud_backbone")) == pytest.approx(half)
