@@ -50,3 +50,18 @@ def test_a_budget_below_the_fixed_overhead_reaches_nothing():
     slow = Route("slow", 1.5, 10.0)
     r = computeatlas.rank_sites(BBOX, ["Beijing"], max_rtt_ms=9.0, route=slow)
     assert not r.grid["eligible"].values.any()
+
+
+def test_share_mode_skips_the_count_and_keeps_the_weight():
+    from computeatlas.demand import resolve_metros
+    from computeatlas.grid import Window
+    from computeatlas.pipeline import evaluate
+    from computeatlas.scenario import Scenario
+
+    window = Window.from_bbox((100, 20, 130, 45), 1.0)
+    metros = resolve_metros(["Beijing", "Shanghai", "Seoul"])
+    kw = dict(metros=metros, weights=np.ones(3), budget_ms=30.0)
+    full = evaluate(window, Scenario.build(), **kw)
+    lean = evaluate(window, Scenario.build(), count_within=False, **kw)
+    assert lean.within_count is None and full.within_count.max() >= 1
+    np.testing.assert_array_equal(lean.within_weight, full.within_weight)

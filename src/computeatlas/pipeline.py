@@ -75,6 +75,7 @@ def evaluate(
     prices: pd.DataFrame | None = None,
     budget_ms: float | None = None,
     cache: bool = True,
+    count_within: bool = True,
 ) -> Evaluation:
     """Run every model on a window.
 
@@ -98,6 +99,10 @@ def evaluate(
         Reuse and keep the climate-only results (cooling, heating season) of a large
         window with the shipped climate (:mod:`computeatlas._cache`);
         :func:`evaluate_bands` turns it off for its bands.
+    count_within : bool, default True
+        Whether to count the metros within the budget (``within_count``, what mode
+        ``"all"`` needs); a ``"share"`` ranking needs only ``within_weight`` and
+        skips the second reach pass.
 
     Returns
     -------
@@ -109,7 +114,9 @@ def evaluate(
     layer the calls take turns (:func:`computeatlas.models.serialised_kernels`).
     """
     with serialised_kernels():
-        return _evaluate(window, scenario, metros, weights, climate, prices, budget_ms, cache)
+        return _evaluate(
+            window, scenario, metros, weights, climate, prices, (budget_ms, count_within), cache
+        )
 
 
 def _evaluate(
@@ -119,7 +126,7 @@ def _evaluate(
     weights: np.ndarray | None,
     climate: xr.Dataset | None,
     prices: pd.DataFrame | None,
-    budget_ms: float | None,
+    budget: tuple[float | None, bool],
     cache: bool,
 ) -> Evaluation:
     lay = layers(window, climate=climate, prices=prices)
@@ -149,7 +156,7 @@ def _evaluate(
     if metros is None or not len(metros):
         return Evaluation(lay, values, None, path, tie_key=fused.tie_key)
     w = np.ones(len(metros)) if weights is None else np.asarray(weights, float)
-    lat = _latency(window, metros, w, scenario, budget_ms)
+    lat = _latency(window, metros, w, scenario, *budget)
     values.update({reach_name(t): lat["reach"][k] for k, t in enumerate(REACH_THRESHOLDS_MS)})
     values["min_rtt_ms"] = lat["min_rtt"]
     values["rtt_mean_ms"] = np.full(window.shape, np.nan)
@@ -403,6 +410,7 @@ def _latency(
     weights: np.ndarray,
     scenario: Scenario,
     budget_ms: float | None,
+    count_within: bool = True,
 ) -> dict[str, Any]:
     """RTTs, nearest-metro RTT, reach within the reporting budgets and within the budget.
 
@@ -433,10 +441,11 @@ def _latency(
     r_budget = float(latency.service_radius_km(budget_ms, route=route)) if reachable else 0.0
     geo = route.geographic
     both = _weight_within(window, metros, weights, (*radii, r_budget), geo)
-    count = _weight_within(window, metros, np.ones(len(metros)), (r_budget,), geo)[0]
     out["reach"] = both[:-1]
     out["weight"] = both[-1] if reachable else np.zeros(window.shape)
-    out["count"] = count if reachable else np.zeros(window.shape)
+    if count_within:
+        count = _weight_within(window, metros, np.ones(len(metros)), (r_budget,), geo)[0]
+        out["count"] = count if reachable else np.zeros(window.shape)
     return out
 
 

@@ -536,11 +536,10 @@ def rank_sites(
 
     Notes
     -----
-    ``score = price x PUE - heat_credit + carbon_price x intensity x PUE / 1000``
-    [USD/MWh_IT] (:func:`computeatlas.models.cost_usd_per_mwh_it`);
-    rank 1 is the cheapest eligible cell (ties: docs/ranking.md); a cell lacking an
-    input is not ranked; a warning names the countries when fallbacks price > 10 %
-    of the eligible area (docs/pipeline.md). Thread-safe (docs/install.md).
+    ``score = price x PUE - heat_credit + carbon_price x intensity x PUE / 1000`` [USD/MWh_IT]
+    (:func:`computeatlas.models.cost_usd_per_mwh_it`); rank 1 is the cheapest eligible cell
+    (ties: docs/ranking.md); a cell lacking an input is not ranked; a warning names the
+    countries when fallbacks price > 10 % of the eligible area (docs/pipeline.md). Thread-safe.
     """
     from computeatlas.datasets import price_table
     from computeatlas.demand import resolve_metros
@@ -554,6 +553,7 @@ def rank_sites(
     weights = _metro_weights(metros)
     _check_rank_memory(window, len(metros), _band_rows(band_rows), n_draws)
     kwargs = dict(metros=metros, weights=weights, prices=table, budget_ms=budget)
+    kwargs["count_within"] = mode == "all"  # share mode needs the weight within only
     ev = _evaluate(window, scenario, climate, _band_rows(band_rows), kwargs, n_draws > 0)
     rule = {"budget_ms": budget, "mode": mode, "min_share": share, "top": n_top}
     inputs = _input_attrs(prices, prices_mode, weight, ev.layers.climate)
@@ -660,9 +660,11 @@ def _evaluate(
 def _eligible(ev: Any, weights: np.ndarray, mode: str, share: float) -> np.ndarray:
     from computeatlas.models import latency
 
+    weight = np.asarray(ev.within_weight)
+    count = weight if ev.within_count is None else np.asarray(ev.within_count)  # share mode
     return latency.eligible_by_reach(
-        np.asarray(ev.within_count),
-        np.asarray(ev.within_weight),
+        count,
+        weight,
         weights,
         mode=mode,
         min_share=share,
