@@ -54,7 +54,7 @@ FIT_RAMP_KM = np.arange(0.0, 3001.0, 250.0)
 
 #: Round trip at zero distance [ms], not fitted: Microsoft documents a round trip
 #: below 2 ms between the availability zones of one region
-#: (https://learn.microsoft.com/en-us/azure/reliability/availability-zones-overview).
+#: (https://learn.microsoft.com/en-us/azure/availability-zones/az-overview).
 ACCESS_MS = 2.0
 
 

@@ -38,7 +38,7 @@ References
    https://learn.microsoft.com/en-us/azure/networking/azure-network-latency
 .. [4] Microsoft: What are availability zones? (round-trip latency below 2 ms
    between the zones of a region).
-   https://learn.microsoft.com/en-us/azure/reliability/availability-zones-overview
+   https://learn.microsoft.com/en-us/azure/availability-zones/az-overview
 """
 
 from __future__ import annotations
