@@ -273,16 +273,18 @@ def _eligible_draws(
         if budget_ms > route.floor_ms:
             radii[d] = float(latency.service_radius_km(budget_ms, route=route))
     out = np.zeros((index.size, dr.n), dtype=bool)
+    counted = mode == "all"  # mode "all" reads the count, "share" the weight
+    per_metro = np.ones(len(metros)) if counted else weights
     for start in range(0, dr.n, _REACH_CHUNK):
         chunk = tuple(float(r) for r in radii[start : start + _REACH_CHUNK])
         with serialised_kernels():
             geo = base.geographic  # the same paths as the point evaluation
-            wsum = _weight_within(window, metros, weights, chunk, geo)
-            count = _weight_within(window, metros, np.ones(len(metros)), chunk, geo)
+            sums = _weight_within(window, metros, per_metro, chunk, geo)
         for k in range(len(chunk)):
+            within = sums[k].reshape(-1)[index]
             ok = latency.eligible_by_reach(
-                count[k].reshape(-1)[index],
-                wsum[k].reshape(-1)[index],
+                within if counted else None,
+                None if counted else within,
                 weights,
                 mode=mode,
                 min_share=min_share,

@@ -660,11 +660,9 @@ def _evaluate(
 def _eligible(ev: Any, weights: np.ndarray, mode: str, share: float) -> np.ndarray:
     from computeatlas.models import latency
 
-    weight = np.asarray(ev.within_weight)
-    count = weight if ev.within_count is None else np.asarray(ev.within_count)  # share mode
     return latency.eligible_by_reach(
-        count,
-        weight,
+        ev.within_count,  # None in share mode, which reads the weight only
+        ev.within_weight,
         weights,
         mode=mode,
         min_share=share,

@@ -599,8 +599,8 @@ def _weight_within_path(
 
 
 def eligible_by_reach(
-    count_within: np.ndarray,
-    weight_within: np.ndarray,
+    count_within: np.ndarray | None,
+    weight_within: np.ndarray | None,
     weights: ArrayLike,
     *,
     mode: str,
@@ -610,11 +610,12 @@ def eligible_by_reach(
 
     Parameters
     ----------
-    count_within : numpy.ndarray
+    count_within : numpy.ndarray or None
         Number of metros within the round-trip budget of each sample
-        (:func:`weight_within_km` with unit weights at the service radius).
-    weight_within : numpy.ndarray
-        Their summed demand weight [1].
+        (:func:`weight_within_km` with unit weights at the service radius); read
+        in ``all`` mode only (None in ``share`` mode).
+    weight_within : numpy.ndarray or None
+        Their summed demand weight [1]; read in ``share`` mode only.
     weights : array_like
         Demand weight of every metro [1].
     mode : {"all", "share"}
@@ -626,7 +627,7 @@ def eligible_by_reach(
     Returns
     -------
     numpy.ndarray of bool
-        Shape of ``count_within``.
+        Shape of the array the mode reads.
 
     Notes
     -----
@@ -635,9 +636,12 @@ def eligible_by_reach(
     O(cells) for any number of metros.
     """
     w = np.asarray(weights, dtype=float)
+    needed = count_within if mode == "all" else weight_within
+    if needed is None:
+        raise ValueError(f"eligible_by_reach: mode {mode!r} needs the array it reads")
     if mode == "all":
-        return np.asarray(count_within >= w.size - 0.5)
-    return np.asarray(weight_within / w.sum() >= min_share - 1e-12)
+        return np.asarray(needed >= w.size - 0.5)
+    return np.asarray(needed / w.sum() >= min_share - 1e-12)
 
 
 def mean_rtt_ms(
