@@ -115,7 +115,7 @@ def evaluate(
     """
     with serialised_kernels():
         return _evaluate(
-            window, scenario, metros, weights, climate, prices, (budget_ms, count_within), cache
+            window, scenario, metros, weights, climate, prices, budget_ms, count_within, cache
         )
 
 
@@ -126,7 +126,8 @@ def _evaluate(
     weights: np.ndarray | None,
     climate: xr.Dataset | None,
     prices: pd.DataFrame | None,
-    budget: tuple[float | None, bool],
+    budget_ms: float | None,
+    count_within: bool,
     cache: bool,
 ) -> Evaluation:
     lay = layers(window, climate=climate, prices=prices)
@@ -156,7 +157,7 @@ def _evaluate(
     if metros is None or not len(metros):
         return Evaluation(lay, values, None, path, tie_key=fused.tie_key)
     w = np.ones(len(metros)) if weights is None else np.asarray(weights, float)
-    lat = _latency(window, metros, w, scenario, *budget)
+    lat = _latency(window, metros, w, scenario, budget_ms, count_within)
     values.update({reach_name(t): lat["reach"][k] for k, t in enumerate(REACH_THRESHOLDS_MS)})
     values["min_rtt_ms"] = lat["min_rtt"]
     values["rtt_mean_ms"] = np.full(window.shape, np.nan)
