@@ -257,8 +257,8 @@ def test_every_entry_point_has_the_same_default_route():
 @pytest.mark.kernel
 @pytest.mark.parametrize("route", ["geographic", "cloud_backbone", "public_internet"])
 def test_rtt_kernel_gives_the_numbers_of_the_numpy_formula(route):
-    # Large arrays go through a numba kernel; with route_factor given, the NumPy
-    # expression. Both must give the same numbers (inf and NaN included).
+    # One kernel serves the preset (one route factor for all) and paired draws (a
+    # factor per element): both must give the same numbers (inf and NaN included).
     rng = np.random.default_rng(0)
     d = rng.uniform(0, 20000, 10_000)
     d[::7] = rng.uniform(0, 1200, d[::7].size)  # on the ramps

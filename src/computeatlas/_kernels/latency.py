@@ -375,16 +375,21 @@ def min_angle_tiled(lat, lon, blat, blon, offsets, tile):
 
 @njit(parallel=True, cache=True)
 def rtt_of_km(d, k, fixed, floor, ramp, v):
-    """Round trip [ms] of each distance [km] (``models.latency.rtt_from_km``, scalar route).
+    """Round trip [ms] of each distance [km] (``models.latency.rtt_from_km``).
 
-    ``d`` is 1-D; ``ramp`` <= 0 means no ramp. The operations are those of the
-    NumPy expression, in its order, so the numbers are the same.
+    ``d`` is 1-D; ``k`` (route factor) and ``fixed`` (long-route fixed part [ms])
+    are 1-D of the same length or of length 1 (one value for all); ``floor`` is
+    the zero-distance round trip [ms] and ``ramp`` [km] (<= 0: no ramp).
     """
     out = np.empty(d.size)
+    one_k = k.size == 1
+    one_f = fixed.size == 1
     for i in prange(d.size):
-        x = fixed + 2.0 * d[i] * k / v
+        ki = k[0] if one_k else k[i]
+        fi = fixed[0] if one_f else fixed[i]
+        x = fi + 2.0 * d[i] * ki / v
         if ramp > 0.0:
             t = 1.0 - d[i] / ramp
-            x = x - (fixed - floor) * (t if t > 0.0 else 0.0)
+            x = x - (fi - floor) * (t if t > 0.0 else 0.0)
         out[i] = x
     return out

@@ -272,19 +272,25 @@ def rtt_from_km(
     numpy.ndarray
         Round-trip time [ms]; increasing in distance.
     """
+    from computeatlas._kernels.latency import rtt_of_km
+
     r = route_preset(route)
     d = np.asarray(distance_km, dtype=float)
-    if route_factor is None and fixed_ms is None and d.size > 4096:
-        from computeatlas._kernels.latency import rtt_of_km
+    k = np.asarray(r.route_factor if route_factor is None else route_factor, dtype=float)
+    fixed = np.asarray(r.fixed_ms if fixed_ms is None else fixed_ms, dtype=float)
+    shape = np.broadcast_shapes(d.shape, k.shape, fixed.shape)
 
-        args = (r.route_factor, r.fixed_ms, r.floor_ms, r.ramp_km, FIBRE_SPEED_KM_PER_MS)
-        return np.asarray(rtt_of_km(np.ascontiguousarray(d).ravel(), *args)).reshape(d.shape)
-    k = r.route_factor if route_factor is None else np.asarray(route_factor, dtype=float)
-    fixed = r.fixed_ms if fixed_ms is None else np.asarray(fixed_ms, dtype=float)
-    out = fixed + 2.0 * d * k / FIBRE_SPEED_KM_PER_MS
-    if r.ramp_km > 0.0:
-        out = out - (fixed - r.floor_ms) * np.maximum(1.0 - d / r.ramp_km, 0.0)
-    return np.asarray(out)
+    def flat(a: np.ndarray) -> np.ndarray:  # one value stays one value
+        return a.reshape(1) if a.size == 1 else np.ascontiguousarray(np.broadcast_to(a, shape))
+
+    args = (r.floor_ms, r.ramp_km, FIBRE_SPEED_KM_PER_MS)
+    out = rtt_of_km(
+        np.ascontiguousarray(np.broadcast_to(d, shape)).ravel(),
+        flat(k).ravel(),
+        flat(fixed).ravel(),
+        *args,
+    )
+    return np.asarray(out).reshape(shape)
 
 
 def rtt_field_ms(
