@@ -33,7 +33,7 @@ delay that no distance models: see
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -82,11 +82,6 @@ def zone_index(lat: ArrayLike, lon: ArrayLike) -> np.ndarray:
     return out
 
 
-#: Zone grids of recent grid axes (a few, keyed by the axes' bytes).
-_ZONE_GRIDS: dict[tuple[bytes, bytes], np.ndarray] = {}
-_ZONE_GRIDS_MAX = 4
-
-
 def zone_grid(lat: ArrayLike, lon: ArrayLike) -> np.ndarray:
     """:func:`zone_index` of every cell of a grid, cached for the last few grids.
 
@@ -102,15 +97,15 @@ def zone_grid(lat: ArrayLike, lon: ArrayLike) -> np.ndarray:
     """
     la = np.ascontiguousarray(lat, dtype=float).ravel()
     lo = np.ascontiguousarray(lon, dtype=float).ravel()
-    key = (la.tobytes(), lo.tobytes())
-    hit = _ZONE_GRIDS.get(key)
-    if hit is None:
-        hit = zone_index(la[:, None], lo[None, :]).astype(np.int16)
-        hit.setflags(write=False)
-        while len(_ZONE_GRIDS) >= _ZONE_GRIDS_MAX:
-            _ZONE_GRIDS.pop(next(iter(_ZONE_GRIDS)))
-        _ZONE_GRIDS[key] = hit
-    return hit
+    return _zone_grid(la.tobytes(), lo.tobytes())
+
+
+@lru_cache(maxsize=4)
+def _zone_grid(lat_bytes: bytes, lon_bytes: bytes) -> np.ndarray:
+    la, lo = np.frombuffer(lat_bytes), np.frombuffer(lon_bytes)
+    out = zone_index(la[:, None], lo[None, :]).astype(np.int16)
+    out.setflags(write=False)
+    return out
 
 
 def direct_allowed(zone_a: ArrayLike, zone_b: ArrayLike) -> np.ndarray:
