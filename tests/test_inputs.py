@@ -32,6 +32,30 @@ def test_block_reads_equal_whole_layers(window):
     np.testing.assert_array_equal(lay.dew_point_q, window.take(dq).astype(float))
 
 
+@pytest.mark.parametrize(
+    "window",
+    [
+        Window.from_bbox("world"),
+        Window.from_bbox((95, 18, 150, 55)),
+        Window.from_bbox((170, 50, -170, 70)),  # columns not consecutive: the gather
+        Window.from_bbox((10, 40, 12, 42), 0.1),  # repeated cells: the gather
+    ],
+    ids=["world", "box", "antimeridian", "fine"],
+)
+def test_take_by_slices_equals_the_gather(window):
+    # A window of consecutive rows and columns is read by slicing; the values, their
+    # order in memory and the independence from the source must be those of the gather.
+    from computeatlas.grid import DEFAULT_GRID
+
+    whole = inputs._default_arrays()["t_monthly"]  # a transposed view on disk order
+    i, j = window.index_on(DEFAULT_GRID)
+    got = window.take(whole, dtype=float)
+    np.testing.assert_array_equal(got, whole[i, j].astype(float))
+    assert got.flags["C_CONTIGUOUS"] and got.dtype == np.float64
+    assert not np.shares_memory(got, whole)
+    assert window.take(whole).dtype == whole.dtype
+
+
 @pytest.mark.parametrize("key", sorted(inputs._SHIPPED))
 def test_h5py_block_equals_xarray_decoding(key, monkeypatch):
     """read_block_array (h5py, CF decoding by hand) == xarray's decoding of the same block."""

@@ -599,7 +599,9 @@ class Window:
             return i[:, None], j[None, :]
         return grid.nearest_index(self.lat, self.lon)
 
-    def take(self, values: np.ndarray, grid: GridSpec | None = None) -> np.ndarray:
+    def take(
+        self, values: np.ndarray, grid: GridSpec | None = None, dtype: Any = None
+    ) -> np.ndarray:
         """Sample a global array on ``grid`` (lat, lon, ...) at the window's nearest cells.
 
         Parameters
@@ -608,6 +610,8 @@ class Window:
             Array whose first two axes are ``grid``'s latitudes and longitudes.
         grid : GridSpec, optional
             Default :data:`DEFAULT_GRID` (the grid of the shipped layers).
+        dtype : data-type, optional
+            Type of the result (default that of ``values``).
 
         Returns
         -------
@@ -615,7 +619,13 @@ class Window:
             Array of :attr:`shape` plus the trailing axes of ``values``.
         """
         i, j = self.index_on(DEFAULT_GRID if grid is None else grid)
-        return np.asarray(values)[i, j]
+        values = np.asarray(values)
+        rows, cols = _as_slice(np.ravel(i)), _as_slice(np.ravel(j))
+        if self.is_grid and rows is not None and cols is not None:
+            # one copy, as the gather below: callers may write to the result
+            return np.array(values[rows, cols], dtype=dtype, order="C")
+        out = values[i, j]
+        return out if dtype is None else out.astype(dtype, copy=False)
 
     def coords(self) -> dict[str, xr.DataArray]:
         """CF-annotated ``lat``/``lon`` coordinates of a grid window."""
@@ -623,6 +633,15 @@ class Window:
             "lat": xr.DataArray(self.lat, dims="lat", attrs=_LAT_ATTRS),
             "lon": xr.DataArray(self.lon, dims="lon", attrs=_LON_ATTRS),
         }
+
+
+def _as_slice(index: np.ndarray) -> slice | None:
+    """Return the slice of an ascending run of consecutive indices (None for anything else)."""
+    if index.size == 0 or index[-1] - index[0] != index.size - 1:
+        return None
+    if index.size > 1 and not bool(np.all(np.diff(index) == 1)):
+        return None
+    return slice(int(index[0]), int(index[-1]) + 1)
 
 
 def _bbox_indices(

@@ -177,7 +177,7 @@ def _sample_defaults(window: Window) -> dict[str, np.ndarray]:
     i, j = window.index_on(DEFAULT_GRID)
     if window.size > _GLOBAL_DERIVE_CELLS or (not window.is_grid and window.size > 2000):
         arrays = _default_arrays()
-        out = {k: window.take(arrays[k]).astype(float) for k in _SHIPPED}
+        out = {k: window.take(arrays[k], dtype=float) for k in _SHIPPED}
         out["exceedance"] = arrays["exceedance"]
         return out
     r0, r1 = int(np.min(i)), int(np.max(i)) + 1
@@ -255,7 +255,7 @@ def layers(
     # layer of humidity()); a window of more than a quarter of the globe reuses that.
     if window.size > _GLOBAL_DERIVE_CELLS:
         dq = _humidity_with_dew_point()["dew_point"].transpose("lat", "lon", "exceedance")
-        sampled["dew_point_q"] = window.take(dq.values).astype(float)
+        sampled["dew_point_q"] = window.take(dq.values, dtype=float)
     else:
         t_mean = sampled["t_monthly"].mean(axis=-1)[..., None]
         sampled["dew_point_q"] = _dew_point(sampled["rho"], t_mean).astype(float)
