@@ -395,7 +395,7 @@ def hourly_pue(
     }
 
 
-def _pressure_from_elevation(elevation: np.ndarray | None, shape: tuple[int, int]) -> np.ndarray:
+def _pressure_from_elevation(elevation: np.ndarray | None, shape: tuple[int, ...]) -> np.ndarray:
     if elevation is None:
         return np.full(shape, 101.325)
     from computeatlas.models.psychrometrics import air_pressure
@@ -422,6 +422,29 @@ def _hourly_block(t: np.ndarray, td: np.ndarray, p: np.ndarray, *, P: np.ndarray
     return _stack(*res).reshape(*lead, len(_STATS))
 
 
+def _monthly_cells(
+    tm: np.ndarray,
+    dq: np.ndarray,
+    dtr: np.ndarray,
+    p: np.ndarray,
+    *,
+    exceedance: np.ndarray,
+    sigma: float,
+    P: np.ndarray,
+) -> np.ndarray:
+    """Kernel call on (cells, 12), (cells, q), (cells,), (cells,) -> (cells, len(_STATS))."""
+    res = _k.annual_from_monthly(
+        np.ascontiguousarray(tm, dtype=float),
+        np.ascontiguousarray(dq, dtype=float),
+        exceedance,
+        np.ascontiguousarray(dtr, dtype=float),
+        np.full(tm.shape[0], sigma),
+        np.ascontiguousarray(p, dtype=float),
+        P,
+    )
+    return _stack(*res)
+
+
 def _monthly_block(
     tm: np.ndarray,
     dq: np.ndarray,
@@ -439,16 +462,15 @@ def _monthly_block(
     out = np.full((n, len(_STATS)), np.nan)
     idx = np.flatnonzero(np.asarray(todo).reshape(-1))
     if idx.size:
-        res = _k.annual_from_monthly(
-            np.ascontiguousarray(tm.reshape(n, -1)[idx], dtype=float),
-            np.ascontiguousarray(dq.reshape(n, -1)[idx], dtype=float),
-            exceedance,
-            np.ascontiguousarray(dtr.reshape(-1)[idx], dtype=float),
-            np.full(idx.size, sigma),
-            np.ascontiguousarray(p.reshape(-1)[idx], dtype=float),
-            P,
+        out[idx] = _monthly_cells(
+            tm.reshape(n, -1)[idx],
+            dq.reshape(n, -1)[idx],
+            dtr.reshape(-1)[idx],
+            p.reshape(-1)[idx],
+            exceedance=exceedance,
+            sigma=sigma,
+            P=P,
         )
-        out[idx] = _stack(*res)
     return out.reshape(*lead, len(_STATS))
 
 
@@ -511,31 +533,40 @@ def climatology_cooling(
     The climatology path of the module notes; :func:`annual_cooling` runs the
     same computation on xarray (and dask) inputs.
     """
-    tm = np.asarray(monthly_mean_c, dtype=float)
+    tm = np.asarray(monthly_mean_c)
     lead = tm.shape[:-1]
+    n = int(np.prod(lead))
     exc = np.asarray(exceedance_pct, dtype=float)
     order = np.argsort(exc)
-    dq = np.asarray(dew_point_quantiles_c, dtype=float)[..., order]
-    dtr = _diurnal_range(np.broadcast_to(land_fraction, lead), diurnal_range_k)
-    p = _pressure_from_elevation(np.broadcast_to(elevation_m, lead), lead)
-    mask = np.ones(lead, dtype=bool) if todo is None else np.broadcast_to(todo, lead)
-    out = _monthly_block(
-        tm,
+    # Only the cells to compute are gathered (a world window is two-thirds ocean).
+    mask = np.ones(n, dtype=bool) if todo is None else np.broadcast_to(todo, lead).reshape(-1)
+    idx = np.flatnonzero(mask)
+    dq = np.asarray(dew_point_quantiles_c).reshape(n, -1)[idx]
+    if not np.array_equal(order, np.arange(order.size)):
+        dq = dq[:, order]
+    lf = np.broadcast_to(land_fraction, lead).reshape(-1)[idx]
+    elev = np.broadcast_to(elevation_m, lead).reshape(-1)[idx]
+    res = _monthly_cells(
+        tm.reshape(n, -1)[idx],
         dq,
-        dtr,
-        p,
-        mask,
+        _diurnal_range(lf, diurnal_range_k),
+        _pressure_from_elevation(elev, (idx.size,)),
         exceedance=exc[order],
         sigma=float(synoptic_sd_k),
         P=pack_parameters(technology, ashrae),
     )
-    if np.isnan(out[..., 0]).all():
+    outputs = {}
+    for k, name in enumerate(_STATS):
+        full = np.full(n, np.nan)
+        full[idx] = res[:, k]
+        outputs[name] = full.reshape(lead)
+    if np.isnan(res[:, 0]).all():
         warnings.warn(
             "climatology_cooling: every sample is NaN (all ocean or missing data)",
             ComputeAtlasWarning,
             stacklevel=2,
         )
-    return {name: out[..., k] for k, name in enumerate(_STATS)}
+    return outputs
 
 
 def annual_cooling(
