@@ -408,3 +408,39 @@ def test_cold_cell_shortcut_equals_the_sample_walk():
         assert out[1][0] == walk[1]  # the water, term by term in the same order
         assert out[3][0] == pytest.approx(walk[2])
         np.testing.assert_allclose(out[2][0], hours, atol=1e-9)
+
+
+@pytest.mark.kernel
+@pytest.mark.parametrize(
+    "tm, dtr, sigma",
+    [
+        (np.linspace(-22.0, 31.0, 12), 10.0, 3.0),  # a land cell
+        (np.full(12, 4.0), 10.0, 3.0),  # every month alike: ties across months
+        (np.round(np.sin(np.arange(12)) * 3.0), 0.0, 0.0),  # no spread: 18 equal per month
+        (np.array([5.0, 5.0, 6.0, 5.0, 9.0, 9.0, 1.0, 5.0, 6.0, 5.0, 2.0, 5.0]), 2.0, 1.0),
+        (np.linspace(30.0, -30.0, 12), 1.0, 6.0),  # sea-like diurnal range, wide synoptic
+    ],
+)
+def test_sample_order_is_the_stable_sort(tm, dtr, sigma):
+    # The structured merge must give exactly numpy's stable order (ascending, ties by
+    # index): the comonotonic dew points, and so every output, depend on it.
+    from computeatlas._kernels import cooling as K
+
+    temps, _w = K._monthly_samples(tm, dtr, sigma)
+    np.testing.assert_array_equal(K._sample_order(tm, temps), np.argsort(temps, kind="stable"))
+
+
+@pytest.mark.kernel
+def test_sample_order_random_cells_and_nan():
+    from computeatlas._kernels import cooling as K
+
+    rng = np.random.default_rng(11)
+    for _ in range(300):
+        tm = np.round(rng.uniform(-30.0, 35.0, 12), int(rng.integers(0, 3)))
+        temps, _w = K._monthly_samples(tm, float(rng.uniform(0, 15)), float(rng.uniform(0, 6)))
+        np.testing.assert_array_equal(K._sample_order(tm, temps), np.argsort(temps, kind="stable"))
+    temps = np.arange(216.0)[::-1].copy()
+    temps[7] = np.nan  # not from _monthly_samples: any input still sorts as numpy does
+    np.testing.assert_array_equal(
+        K._sample_order(np.zeros(12), temps), np.argsort(temps, kind="stable")
+    )

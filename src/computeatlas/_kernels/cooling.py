@@ -384,6 +384,65 @@ def _monthly_samples(tm, dtr, sigma):
     return temps, weights
 
 
+# The samples of one cell in runs: nine (diurnal level, node) runs over the months. The six
+# diurnal hours give three levels (13/17 h and 9/21 h share their cosine exactly, 1/5 h to
+# within a unit in the last place); a run holds the first hour of a level, and its partner
+# hour's sample index is ``_RUN_DK`` further on.
+_RUN_OFF = np.array([0, 1, 2, 6, 7, 8, 9, 10, 11])  # (h * 3 + g) of the run's samples
+_RUN_DK = np.array([3, 3, 3, 9, 9, 9, 3, 3, 3])
+
+
+@njit(cache=True)
+def _sample_order(tm_i, temps):
+    """Stable argsort of the 216 samples of :func:`_monthly_samples`, exploiting their structure.
+
+    The same permutation as ``np.argsort(temps, kind="mergesort")`` (ascending, ties by
+    index), about twice as fast. A sample's temperature rises with its month's mean, so
+    each run is ascending when its months are taken in order of their means; a
+    nine-way merge of the runs (each representative followed by its partner) is nearly
+    sorted, and one insertion pass by (temperature, index) makes it exact whatever the
+    rounding (ties, a partner off by a unit in the last place).
+    """
+    n = temps.size
+    for k in range(n):
+        if math.isnan(temps[k]):
+            return np.argsort(temps, kind="mergesort")
+    months = np.empty(12, dtype=np.int64)
+    for m in range(12):
+        pos = m
+        while pos > 0 and tm_i[months[pos - 1]] > tm_i[m]:
+            months[pos] = months[pos - 1]
+            pos -= 1
+        months[pos] = m
+    nr = _RUN_OFF.size
+    heads = np.zeros(nr, dtype=np.int64)
+    order = np.empty(n, dtype=np.int64)
+    for q in range(n // 2):
+        best = math.inf
+        run = 0
+        for c in range(nr):
+            h = heads[c]
+            v = temps[months[h] * 18 + _RUN_OFF[c]] if h < 12 else math.inf
+            if v < best:
+                best = v
+                run = c
+        k = months[heads[run]] * 18 + _RUN_OFF[run]
+        heads[run] += 1
+        order[2 * q] = k
+        order[2 * q + 1] = k + _RUN_DK[run]
+    for j in range(1, n):
+        k = order[j]
+        v = temps[k]
+        pos = j
+        while pos > 0 and (
+            temps[order[pos - 1]] > v or (temps[order[pos - 1]] == v and order[pos - 1] > k)
+        ):
+            order[pos] = order[pos - 1]
+            pos -= 1
+        order[pos] = k
+    return order
+
+
 @njit(cache=True)
 def _dew_point_at(x, exceedance, dq_i, seg):
     """Dew point exceeded ``x`` percent of the year, walking the segment ``seg`` down."""
@@ -421,10 +480,9 @@ def _free_days(free_s):
 def _monthly_cell(tm_i, dq_i, exceedance, dtr, sigma, p_kpa, P, f_over, f_water, hours):
     """One cell of :func:`annual_from_monthly`: (pue, wue, free days); fills ``hours``."""
     temps, weights = _monthly_samples(tm_i, dtr, sigma)
-    # A stable merge sort: about twice as fast as numba's quicksort on these
-    # 216 samples, and tied samples (the diurnal cosine repeats values) keep
-    # their order, so the result is the same with and without the JIT.
-    order = np.argsort(temps, kind="mergesort")
+    # A stable order: tied samples (the diurnal cosine repeats values) keep their
+    # order, so the result is the same with and without the JIT.
+    order = _sample_order(tm_i, temps)
     free_s = np.zeros(order.size, dtype=np.bool_)
     # Exceedance falls as we walk up the sorted temperatures, so the interpolation
     # segment only ever moves down: walk it instead of searching each time.
@@ -462,7 +520,7 @@ def _dry_water(tm_i, dq_i, exceedance, dtr, sigma, p_kpa, P):
     each term is that of :func:`_humidify`, summed in the same order.
     """
     temps, weights = _monthly_samples(tm_i, dtr, sigma)
-    order = np.argsort(temps, kind="mergesort")
+    order = _sample_order(tm_i, temps)
     w_floor = humidity_ratio(es_kpa(P[DP_MIN]), p_kpa)
     seg = exceedance.size - 2
     cum = 0.0

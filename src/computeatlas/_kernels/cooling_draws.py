@@ -28,6 +28,7 @@ from computeatlas._kernels.cooling import (
     _descending,
     _dew_point_at,
     _monthly_samples,
+    _sample_order,
     hour_tw,
 )
 from computeatlas._kernels.psychro import wet_bulb
@@ -37,7 +38,7 @@ from computeatlas._kernels.psychro import wet_bulb
 def _sorted_climate(tm_i, dq_i, exceedance, dtr, sigma, p_kpa):
     """Temperatures, weights, dew points and wet bulbs of one cell's samples, warmest last."""
     temps, weights = _monthly_samples(tm_i, dtr, sigma)
-    order = np.argsort(temps, kind="mergesort")
+    order = _sample_order(tm_i, temps)
     n = order.size
     t_s = np.empty(n)
     w_s = np.empty(n)
