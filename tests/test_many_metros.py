@@ -65,3 +65,30 @@ def test_share_mode_skips_the_count_and_keeps_the_weight():
     lean = evaluate(window, Scenario.build(), count_within=False, **kw)
     assert lean.within_count is None and full.within_count.max() >= 1
     np.testing.assert_array_equal(lean.within_weight, full.within_weight)
+
+
+@pytest.mark.parametrize("wrap", [True, False])
+def test_reach_kernel_latitude_pruning_matches_brute_force(wrap):
+    # The row kernel visits only the metros within the radius in latitude; near the poles
+    # a cap reaches over the pole, and a radius of half the circumference reaches all.
+    from computeatlas.constants import EARTH_RADIUS_KM
+    from computeatlas.models import latency
+    from computeatlas.models.latency import haversine_km
+
+    rng = np.random.default_rng(3)
+    mlat = np.concatenate([rng.uniform(-89.9, 89.9, 300), [89.95, -89.95, 88.0, 0.0]])
+    mlon = np.concatenate([rng.uniform(-180, 180, 300), [10.0, -170.0, 179.9, -180.0]])
+    w = rng.integers(1, 1000, mlat.size).astype(float)
+    res = 2.0
+    lat = np.arange(-90.0, 90.0 + res / 2, res)
+    cols = np.arange(180) if wrap else np.arange(20, 70)
+    lon = -180.0 + res * cols
+    radii = np.array([300.0, 2500.0, 9000.0, np.pi * EARTH_RADIUS_KM])
+    got = latency.weight_within_km(lat, lon, mlat, mlon, w, radii, grid=(-180.0, res, 180, cols))
+    d = np.asarray(haversine_km(lat[:, None, None], lon[None, :, None], mlat, mlon))
+    for k, rad in enumerate(radii):
+        expect = ((d <= rad) * w).sum(axis=-1)
+        # cells within 1e-6 km of a circle may fall either way
+        edge = (np.abs(d - rad) < 1e-6).any(axis=-1)
+        np.testing.assert_array_equal(got[k][~edge], expect[~edge], err_msg=f"{rad} km")
+    np.testing.assert_array_equal(got[-1], w.sum())

@@ -9,7 +9,8 @@ through ``acos``.
   within reach of every cell. Each metro's threshold circle is cut into one
   longitude interval per grid row (exact, from spherical trigonometry), added
   to a per-row difference array and turned into counts by a prefix sum: cost
-  O(rows x metros + cells) instead of O(cells x metros).
+  O(rows x metros + cells) instead of O(cells x metros), and a row visits only
+  the metros within the radius in latitude (found by bisection).
 * :func:`min_angle`: angular distance to the nearest metro, with metros
   sorted by latitude and the search stopped once the latitude gap alone
   exceeds the best distance found.
@@ -22,6 +23,50 @@ import math
 
 import numpy as np
 from numba import njit, prange
+
+
+@njit(cache=True)
+def _add_interval(diff, w, west, east, lon0, dlon, wrap):
+    """Add ``w`` to the columns whose centres lie within ``[west, east]`` [deg] (a difference row).
+
+    ``diff`` has one more entry than the row's columns; ``wrap`` when the columns span
+    the whole globe (the interval wraps around), else the interval is also tried
+    shifted by +-360 deg.
+    """
+    nlon = diff.size - 1
+    lo = (west - lon0) / dlon
+    hi = (east - lon0) / dlon
+    if wrap:
+        if hi - lo >= nlon - 1:
+            diff[0] += w
+            diff[nlon] -= w
+            return
+        a = math.ceil(lo - 1e-9)
+        b = math.floor(hi + 1e-9)
+        if b < a:
+            return
+        a_mod = a % nlon
+        b_mod = b % nlon
+        if a_mod <= b_mod and b - a < nlon:
+            diff[a_mod] += w
+            diff[b_mod + 1] -= w
+        else:
+            diff[a_mod] += w
+            diff[nlon] -= w
+            diff[0] += w
+            diff[b_mod + 1] -= w
+        return
+    for shift in (-360.0, 0.0, 360.0):
+        a = math.ceil(lo + shift / dlon - 1e-9)
+        b = math.floor(hi + shift / dlon + 1e-9)
+        if b < 0 or a > nlon - 1:
+            continue
+        a = max(a, 0)
+        b = min(b, nlon - 1)
+        if a > b:
+            continue
+        diff[a] += w
+        diff[b + 1] -= w
 
 
 @njit(cache=True, parallel=True)
@@ -51,11 +96,19 @@ def reach_weights(lat, lon0, dlon, nlon, mlat, mlon, weight, cos_thresh, wrap):
     k = cos_thresh.size
     m = mlat.size
     out = np.zeros((k, nrow, nlon))
+    # Metros by latitude: a row reaches only those within the radius in latitude (the
+    # angular distance is at least the latitude gap), found by bisection.
+    by_lat = np.argsort(mlat, kind="mergesort")
+    lat_sorted = np.empty(m)
     sm = np.empty(m)
     cm = np.empty(m)
     for j in range(m):
+        lat_sorted[j] = mlat[by_lat[j]]
         sm[j] = math.sin(math.radians(mlat[j]))
         cm[j] = math.cos(math.radians(mlat[j]))
+    band = np.empty(k)  # angular radius [deg], widened by 1e-6 deg against rounding
+    for t in range(k):
+        band[t] = math.degrees(math.acos(min(1.0, max(-1.0, cos_thresh[t])))) + 1e-6
     for r in prange(nrow):
         sp = math.sin(math.radians(lat[r]))
         cp = math.cos(math.radians(lat[r]))
@@ -63,7 +116,10 @@ def reach_weights(lat, lon0, dlon, nlon, mlat, mlon, weight, cos_thresh, wrap):
         for t in range(k):
             diff[:] = 0.0
             ct = cos_thresh[t]
-            for j in range(m):
+            first = np.searchsorted(lat_sorted, lat[r] - band[t])
+            last = np.searchsorted(lat_sorted, lat[r] + band[t], side="right")
+            for q in range(first, last):
+                j = by_lat[q]
                 num = ct - sp * sm[j]
                 den = cp * cm[j]
                 if den <= 1e-15:
@@ -80,41 +136,7 @@ def reach_weights(lat, lon0, dlon, nlon, mlat, mlon, weight, cos_thresh, wrap):
                     diff[nlon] -= weight[j]
                     continue
                 half = math.degrees(math.acos(c))
-                # Column indices whose centres lie within [mlon - half, mlon + half].
-                lo = (mlon[j] - half - lon0) / dlon
-                hi = (mlon[j] + half - lon0) / dlon
-                if wrap:
-                    if hi - lo >= nlon - 1:
-                        diff[0] += weight[j]
-                        diff[nlon] -= weight[j]
-                        continue
-                    a = math.ceil(lo - 1e-9)
-                    b = math.floor(hi + 1e-9)
-                    if b < a:
-                        continue
-                    a_mod = a % nlon
-                    b_mod = b % nlon
-                    if a_mod <= b_mod and b - a < nlon:
-                        diff[a_mod] += weight[j]
-                        diff[b_mod + 1] -= weight[j]
-                    else:
-                        diff[a_mod] += weight[j]
-                        diff[nlon] -= weight[j]
-                        diff[0] += weight[j]
-                        diff[b_mod + 1] -= weight[j]
-                else:
-                    # Regional grid: also test the interval shifted by +-360 deg.
-                    for shift in (-360.0, 0.0, 360.0):
-                        a = math.ceil(lo + shift / dlon - 1e-9)
-                        b = math.floor(hi + shift / dlon + 1e-9)
-                        if b < 0 or a > nlon - 1:
-                            continue
-                        a = max(a, 0)
-                        b = min(b, nlon - 1)
-                        if a > b:
-                            continue
-                        diff[a] += weight[j]
-                        diff[b + 1] -= weight[j]
+                _add_interval(diff, weight[j], mlon[j] - half, mlon[j] + half, lon0, dlon, wrap)
             acc = 0.0
             for c_ in range(nlon):
                 acc += diff[c_]
