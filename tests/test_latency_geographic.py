@@ -246,3 +246,21 @@ def test_rank_sites_table_flags_metros_across_the_mainland_border():
     sites = ranking.sites
     assert (sites["iso_a2"] == "CN").all()
     assert (sites["china_border_metros"] == 1).all()  # Seoul
+
+
+def test_reach_through_hubs_on_a_grid_equals_the_points():
+    # The grid kernel (per-hub sorted lists, each metro's least path over the hubs) and
+    # the points' min-plus pass are two implementations of weight_via_hubs.
+    import computeatlas
+
+    m = computeatlas.datasets.metros(kind="places").nlargest(800, "population")
+    ml, mo = m["lat"].to_numpy(float), m["lon"].to_numpy(float)
+    w = np.random.default_rng(4).uniform(0.5, 2.0, ml.size)
+    la = np.arange(-60.0, 75.0, 1.5)
+    lo = np.arange(-179.25, 180.0, 1.5)
+    radii = [800.0, 2825.0, 6000.0]
+    grid = corridors.weight_via_hubs_grid(la, lo, ml, mo, w, radii)
+    glat, glon = np.meshgrid(la, lo, indexing="ij")
+    pts = corridors.weight_via_hubs(glat.ravel(), glon.ravel(), ml, mo, w, radii)
+    np.testing.assert_allclose(grid.reshape(len(radii), -1), pts, rtol=1e-12, atol=1e-9)
+    assert (grid[1] > 0).mean() > 0.02  # the case is not empty: cells reach metros via hubs

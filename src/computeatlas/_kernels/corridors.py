@@ -124,19 +124,34 @@ def nearest_via_hubs_grid(la, lo, zone, hub_lat, hub_lon, access, best, init):
     arc of the latitude difference).
     """
     nlat, nlon = zone.shape
+    nh = hub_lat.size
     none = access.shape[0] - 1
     ho, hl = _hub_lists(access)
     out = np.empty((nlat, nlon))
+    s = np.empty((nlon, nh))  # the haversine's terms tabulated, as weight_via_hubs_grid
+    for j in range(nlon):
+        for h in range(nh):
+            s[j, h] = math.sin(0.5 * math.radians(hub_lon[h] - lo[j])) ** 2
     for i in prange(nlat):
+        p1 = math.radians(la[i])
+        cos1 = math.cos(p1)
+        a0 = np.empty(nh)
+        b = np.empty(nh)
+        gap_h = np.empty(nh)
+        for h in range(nh):
+            p2 = math.radians(hub_lat[h])
+            a0[h] = math.sin(0.5 * (p2 - p1)) ** 2
+            b[h] = cos1 * math.cos(p2)
+            gap_h[h] = EARTH_RADIUS_KM * abs(math.radians(la[i] - hub_lat[h])) + best[h]
         for j in range(nlon):
             z = zone[i, j]
             zi = z if z >= 0 else none
             v = init[i, j]
             for q in range(ho[zi], ho[zi + 1]):
                 h = hl[q]
-                gap = EARTH_RADIUS_KM * abs(math.radians(la[i] - hub_lat[h])) + best[h]
-                if gap < v:
-                    d = _hav(la[i], lo[j], hub_lat[h], hub_lon[h]) + best[h]
+                if gap_h[h] < v:
+                    a = a0[h] + b[h] * s[j, h]
+                    d = 2.0 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a))) + best[h]
                     if d < v:
                         v = d
             out[i, j] = v
@@ -145,38 +160,69 @@ def nearest_via_hubs_grid(la, lo, zone, hub_lat, hub_lon, access, best, init):
 
 @njit(parallel=True, cache=True)
 def weight_via_hubs_grid(
-    la, lo, zone, hub_lat, hub_lon, access, offsets, mets, keys, c, weight, radii
+    la, lo, zone, hub_lat, hub_lon, access, offsets, mets, paths, weight, radii
 ):
     """Sum the weight of the metros reached through hubs within each radius, on a grid.
 
-    Per zone ``z`` the candidate metros are ``mets[offsets[z]:offsets[z + 1]]``
-    (those whose great circle from the zone is not the path), sorted by ``keys``:
-    their shortest path from any hub the zone reaches [km]. A cell stops at the
-    first candidate whose lower bound ``key + min_h d(cell, h)`` exceeds the largest
-    radius. ``c`` (m, hubs) is the hub-to-metro path [km]; ``radii`` [km].
-    Returns (radii, nlat, nlon).
+    For each position ``q`` of the zones' hub lists (:func:`_hub_lists`: zone ``z``
+    reaches hubs ``hubs[ho[z]:ho[z + 1]]``) the candidate metros are
+    ``mets[offsets[q]:offsets[q + 1]]`` (those whose great circle from the zone is not
+    the path), sorted by ``paths``: their shortest path from that hub [km]. A cell
+    walks each of its hubs' lists while ``d(cell, hub) + path`` can be within the
+    largest radius, keeping each metro's shortest path (exact: a metro's path is the
+    least over the hubs, and the hubs that cannot bring it within the radius do
+    not count). ``radii`` [km]. Returns (radii, nlat, nlon).
     """
     nlat, nlon = zone.shape
+    nm = weight.size
+    nh = hub_lat.size
     rmax = radii.max()
     ho, hl = _hub_lists(access)
     out = np.zeros((radii.size, nlat, nlon))
+    # the haversine of ``_kernels.geo`` term by term (as path_field_grid): its longitude
+    # term per column and hub, its latitude terms per row and hub
+    s = np.empty((nlon, nh))
+    for j in range(nlon):
+        for h in range(nh):
+            s[j, h] = math.sin(0.5 * math.radians(hub_lon[h] - lo[j])) ** 2
     for i in prange(nlat):
-        dh = np.empty(hub_lat.size)
+        stamp = np.full(nm, -1, dtype=np.int64)
+        best = np.empty(nm)
+        touched = np.empty(nm, dtype=np.int64)
+        p1 = math.radians(la[i])
+        cos1 = math.cos(p1)
+        a0 = np.empty(nh)
+        b = np.empty(nh)
+        for h in range(nh):
+            p2 = math.radians(hub_lat[h])
+            a0[h] = math.sin(0.5 * (p2 - p1)) ** 2
+            b[h] = cos1 * math.cos(p2)
         for j in range(nlon):
             z = zone[i, j]
-            if z < 0 or offsets[z] == offsets[z + 1]:
+            if z < 0 or offsets[ho[z]] == offsets[ho[z + 1]]:
                 continue
-            dmin = np.inf
+            nt = 0
             for q in range(ho[z], ho[z + 1]):
                 h = hl[q]
-                dh[h] = _hav(la[i], lo[j], hub_lat[h], hub_lon[h])
-                dmin = min(dmin, dh[h])
-            for q in range(offsets[z], offsets[z + 1]):
-                if keys[q] + dmin > rmax:
-                    break
-                m = mets[q]
-                best = _via(dh, c, m, hl, ho[z], ho[z + 1])
+                a = a0[h] + b[h] * s[j, h]
+                dh = 2.0 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+                # a margin against rounding: the final test below is exact
+                lim = rmax - dh + 1e-9 * (1.0 + rmax)
+                for e in range(offsets[q], offsets[q + 1]):
+                    if paths[e] > lim:
+                        break
+                    m = mets[e]
+                    v = dh + paths[e]
+                    if stamp[m] != j:
+                        stamp[m] = j
+                        best[m] = v
+                        touched[nt] = m
+                        nt += 1
+                    elif v < best[m]:
+                        best[m] = v
+            for t in range(nt):
+                m = touched[t]
                 for r in range(radii.size):
-                    if best <= radii[r]:
+                    if best[m] <= radii[r]:
                         out[r, i, j] += weight[m]
     return out

@@ -407,9 +407,9 @@ def weight_via_hubs_grid(
 
     Notes
     -----
-    Per zone the metros it reaches only through hubs are sorted by their
-    shortest path from any of the zone's hubs; a cell walks them in that order
-    and stops once the path's lower bound passes the largest radius.
+    Per zone and hub the metros the zone reaches only through hubs are sorted
+    by their path from that hub; a cell walks each of its hubs' lists until the
+    path passes the largest radius and keeps each metro's shortest path.
     """
     from computeatlas._kernels.corridors import weight_via_hubs_grid as kernel
 
@@ -420,14 +420,17 @@ def weight_via_hubs_grid(
     zm, c = _metro_hub_km(metro_lat, metro_lon)
     acc = _access()
     rmax = float(radii.max())
-    offsets, mets, keys = [0], [], []
+    # One sorted list per (zone, hub) in the order of the kernel's hub lists: zones in
+    # turn, each zone's hubs by index.
+    offsets, mets, paths = [0], [], []
     for z in range(acc.shape[0] - 1):
-        key = c[:, acc[z]].min(axis=1) if acc[z].any() else np.full(zm.size, np.inf)
-        cand = np.flatnonzero(~direct_allowed(z, zm) & (key <= rmax))
-        cand = cand[np.argsort(key[cand], kind="stable")]
-        mets.append(cand)
-        keys.append(key[cand])
-        offsets.append(offsets[-1] + cand.size)
+        far = np.flatnonzero(~direct_allowed(z, zm))
+        for h in np.flatnonzero(acc[z]):
+            cand = far[c[far, h] <= rmax]
+            cand = cand[np.argsort(c[cand, h], kind="stable")]
+            mets.append(cand)
+            paths.append(c[cand, h])
+            offsets.append(offsets[-1] + cand.size)
     zone = zone_grid(la, lo)
     cc = corridors()
     return np.asarray(
@@ -439,9 +442,8 @@ def weight_via_hubs_grid(
             cc.hub_lon,
             acc,
             np.asarray(offsets, dtype=np.int64),
-            np.concatenate(mets).astype(np.int64),
-            np.concatenate(keys).astype(float),
-            np.ascontiguousarray(c),
+            np.concatenate(mets).astype(np.int64) if mets else np.zeros(0, np.int64),
+            np.concatenate(paths).astype(float) if paths else np.zeros(0),
             w,
             radii,
         )
