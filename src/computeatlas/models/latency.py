@@ -425,7 +425,7 @@ def _zone_blocks(
     zc = zone_grid(la, lo)
     lon = np.where(lo > 180.0, lo - 360.0, lo)
     done = np.zeros(zc.shape, dtype=bool)
-    present = set(np.unique(zc).tolist())
+    present = set((np.flatnonzero(np.bincount(zc.ravel() + 1)) - 1).tolist())
     if -1 in present:
         yield slice(0, la.size), slice(0, lo.size), zc == -1, np.arange(metro_zone.size)
     for z, x0, y0, x1, y1 in corridors().boxes:
@@ -458,7 +458,7 @@ def _nearest_path_km(
     for rows, cols, mask, mets in _zone_blocks(la, lo, zm):
         if mets.size:
             d = _nearest_angle(la[rows], lo[cols], mlat[mets], mlon[mets]) * EARTH_RADIUS_KM
-            out[rows, cols] = np.where(mask, d, out[rows, cols])
+            np.copyto(out[rows, cols], d, where=mask)  # in place: a view of ``out``
     return nearest_via_hubs_grid_km(la, lo, mlat, mlon, direct_km=out)
 
 
@@ -538,10 +538,13 @@ def weight_within_km(
         from computeatlas._kernels.latency import reach_weights
 
         lon0, res, nlon, cols = grid
-        full = reach_weights(
-            np.asarray(lat, float), lon0, res, nlon, slat, slon, w, np.cos(theta), True
-        )
         cols = np.asarray(cols)
+        la = np.asarray(lat, float)
+        if cols.size < nlon and cols.size and bool(np.all(np.diff(cols) == 1)):
+            # consecutive columns short of the circle: a regional row (intervals +-360 deg)
+            first = lon0 + res * float(cols[0])
+            return reach_weights(la, first, res, cols.size, slat, slon, w, np.cos(theta), False)
+        full = reach_weights(la, lon0, res, nlon, slat, slon, w, np.cos(theta), True)
         if cols.size == nlon and (cols == np.arange(nlon)).all():
             return full  # the whole circle: no copy
         return full[:, :, cols]
@@ -588,7 +591,9 @@ def _weight_within_path(
     cols = np.asarray(cols)
     lo = lon0 + res * cols.astype(float)
     radii = np.atleast_1d(np.asarray(radii_km, dtype=float))
-    out = np.zeros((radii.size, la.size, cols.size))
+    # the metros reached through hubs, then each cell's block of direct metros added in
+    # place (every cell is in one block): no second grid-sized array
+    out = weight_via_hubs_grid(la, lo, slat, slon, w, radii)
     for rows, cc, mask, mets in _zone_blocks(la, lo, zs):
         if mets.size:
             part = weight_within_km(
@@ -600,8 +605,9 @@ def _weight_within_path(
                 radii,
                 grid=(lon0, res, nlon, cols[cc]),
             )
-            out[:, rows, cc] += np.where(mask, part, 0.0)
-    return out + weight_via_hubs_grid(la, lo, slat, slon, w, radii)
+            block = out[:, rows, cc]  # a view: added in place
+            np.add(block, part, out=block, where=mask)
+    return out
 
 
 def eligible_by_reach(
