@@ -62,6 +62,37 @@ def _hub_lists(access):
     return offsets, hubs
 
 
+@njit(cache=True)
+def _lon_terms(lo, plon):
+    """Tabulate the haversine's longitude term ``sin^2(dlon / 2)`` per column and point."""
+    s = np.empty((lo.size, plon.size))
+    for j in range(lo.size):
+        for h in range(plon.size):
+            s[j, h] = math.sin(0.5 * math.radians(plon[h] - lo[j])) ** 2
+    return s
+
+
+@njit(cache=True)
+def _lat_terms(la_i, plat):
+    """Return the haversine's latitude terms of one row and each point (sin^2(dlat/2), cos cos)."""
+    p1 = math.radians(la_i)
+    cos1 = math.cos(p1)
+    a0 = np.empty(plat.size)
+    b = np.empty(plat.size)
+    for h in range(plat.size):
+        p2 = math.radians(plat[h])
+        a0[h] = math.sin(0.5 * (p2 - p1)) ** 2
+        b[h] = cos1 * math.cos(p2)
+    return a0, b
+
+
+@njit(cache=True, inline="always")
+def _tab_km(a0, b, s, j, h):
+    """Haversine distance [km] from tabulated terms (the operations of ``_kernels.geo``)."""
+    a = a0[h] + b[h] * s[j, h]
+    return 2.0 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
 @njit(parallel=True, cache=True)
 def path_field_grid(la, lo, zone, hub_lat, hub_lon, access, mlat, mlon, mzone, adjacent, c):
     """Corridor path length [km] from every cell of a grid to each metro.
@@ -83,10 +114,7 @@ def path_field_grid(la, lo, zone, hub_lat, hub_lon, access, mlat, mlon, mzone, a
     nh = hub_lat.size
     ho, hl = _hub_lists(access)
     out = np.empty((m, nlat, nlon))
-    s = np.empty((nlon, m))
-    for j in range(nlon):
-        for k in range(m):
-            s[j, k] = math.sin(0.5 * math.radians(mlon[k] - lo[j])) ** 2
+    s = _lon_terms(lo, mlon)
     for i in prange(nlat):
         p1 = math.radians(la[i])
         cos1 = math.cos(p1)
@@ -128,20 +156,11 @@ def nearest_via_hubs_grid(la, lo, zone, hub_lat, hub_lon, access, best, init):
     none = access.shape[0] - 1
     ho, hl = _hub_lists(access)
     out = np.empty((nlat, nlon))
-    s = np.empty((nlon, nh))  # the haversine's terms tabulated, as weight_via_hubs_grid
-    for j in range(nlon):
-        for h in range(nh):
-            s[j, h] = math.sin(0.5 * math.radians(hub_lon[h] - lo[j])) ** 2
+    s = _lon_terms(lo, hub_lon)  # the haversine's terms tabulated
     for i in prange(nlat):
-        p1 = math.radians(la[i])
-        cos1 = math.cos(p1)
-        a0 = np.empty(nh)
-        b = np.empty(nh)
+        a0, b = _lat_terms(la[i], hub_lat)
         gap_h = np.empty(nh)
         for h in range(nh):
-            p2 = math.radians(hub_lat[h])
-            a0[h] = math.sin(0.5 * (p2 - p1)) ** 2
-            b[h] = cos1 * math.cos(p2)
             gap_h[h] = EARTH_RADIUS_KM * abs(math.radians(la[i] - hub_lat[h])) + best[h]
         for j in range(nlon):
             z = zone[i, j]
@@ -150,8 +169,7 @@ def nearest_via_hubs_grid(la, lo, zone, hub_lat, hub_lon, access, best, init):
             for q in range(ho[zi], ho[zi + 1]):
                 h = hl[q]
                 if gap_h[h] < v:
-                    a = a0[h] + b[h] * s[j, h]
-                    d = 2.0 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a))) + best[h]
+                    d = _tab_km(a0, b, s, j, h) + best[h]
                     if d < v:
                         v = d
             out[i, j] = v
@@ -175,28 +193,17 @@ def weight_via_hubs_grid(
     """
     nlat, nlon = zone.shape
     nm = weight.size
-    nh = hub_lat.size
     rmax = radii.max()
     ho, hl = _hub_lists(access)
     out = np.zeros((radii.size, nlat, nlon))
     # the haversine of ``_kernels.geo`` term by term (as path_field_grid): its longitude
     # term per column and hub, its latitude terms per row and hub
-    s = np.empty((nlon, nh))
-    for j in range(nlon):
-        for h in range(nh):
-            s[j, h] = math.sin(0.5 * math.radians(hub_lon[h] - lo[j])) ** 2
+    s = _lon_terms(lo, hub_lon)
     for i in prange(nlat):
         stamp = np.full(nm, -1, dtype=np.int64)
         best = np.empty(nm)
         touched = np.empty(nm, dtype=np.int64)
-        p1 = math.radians(la[i])
-        cos1 = math.cos(p1)
-        a0 = np.empty(nh)
-        b = np.empty(nh)
-        for h in range(nh):
-            p2 = math.radians(hub_lat[h])
-            a0[h] = math.sin(0.5 * (p2 - p1)) ** 2
-            b[h] = cos1 * math.cos(p2)
+        a0, b = _lat_terms(la[i], hub_lat)
         for j in range(nlon):
             z = zone[i, j]
             if z < 0 or offsets[ho[z]] == offsets[ho[z + 1]]:
@@ -204,8 +211,7 @@ def weight_via_hubs_grid(
             nt = 0
             for q in range(ho[z], ho[z + 1]):
                 h = hl[q]
-                a = a0[h] + b[h] * s[j, h]
-                dh = 2.0 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+                dh = _tab_km(a0, b, s, j, h)
                 # a margin against rounding: the final test below is exact
                 lim = rmax - dh + 1e-9 * (1.0 + rmax)
                 for e in range(offsets[q], offsets[q + 1]):
