@@ -98,14 +98,20 @@ def reach_weights(lat, lon0, dlon, nlon, mlat, mlon, weight, cos_thresh, wrap):
     out = np.zeros((k, nrow, nlon))
     # Metros by latitude: a row reaches only those within the radius in latitude (the
     # angular distance is at least the latitude gap), found by bisection.
+    # Sorted copies, read in order by every row.
     by_lat = np.argsort(mlat, kind="mergesort")
     lat_sorted = np.empty(m)
     sm = np.empty(m)
     cm = np.empty(m)
-    for j in range(m):
-        lat_sorted[j] = mlat[by_lat[j]]
-        sm[j] = math.sin(math.radians(mlat[j]))
-        cm[j] = math.cos(math.radians(mlat[j]))
+    lon_s = np.empty(m)
+    w_s = np.empty(m)
+    for q in range(m):
+        j = by_lat[q]
+        lat_sorted[q] = mlat[j]
+        sm[q] = math.sin(math.radians(mlat[j]))
+        cm[q] = math.cos(math.radians(mlat[j]))
+        lon_s[q] = mlon[j]
+        w_s[q] = weight[j]
     band = np.empty(k)  # angular radius [deg], widened by 1e-6 deg against rounding
     for t in range(k):
         band[t] = math.degrees(math.acos(min(1.0, max(-1.0, cos_thresh[t])))) + 1e-6
@@ -119,24 +125,23 @@ def reach_weights(lat, lon0, dlon, nlon, mlat, mlon, weight, cos_thresh, wrap):
             first = np.searchsorted(lat_sorted, lat[r] - band[t])
             last = np.searchsorted(lat_sorted, lat[r] + band[t], side="right")
             for q in range(first, last):
-                j = by_lat[q]
-                num = ct - sp * sm[j]
-                den = cp * cm[j]
+                num = ct - sp * sm[q]
+                den = cp * cm[q]
                 if den <= 1e-15:
                     # Cell row or metro at a pole: distance does not depend on longitude.
-                    if sp * sm[j] >= ct:
-                        diff[0] += weight[j]
-                        diff[nlon] -= weight[j]
+                    if sp * sm[q] >= ct:
+                        diff[0] += w_s[q]
+                        diff[nlon] -= w_s[q]
                     continue
                 c = num / den
                 if c > 1.0:
                     continue
                 if c <= -1.0:
-                    diff[0] += weight[j]
-                    diff[nlon] -= weight[j]
+                    diff[0] += w_s[q]
+                    diff[nlon] -= w_s[q]
                     continue
                 half = math.degrees(math.acos(c))
-                _add_interval(diff, weight[j], mlon[j] - half, mlon[j] + half, lon0, dlon, wrap)
+                _add_interval(diff, w_s[q], lon_s[q] - half, lon_s[q] + half, lon0, dlon, wrap)
             acc = 0.0
             for c_ in range(nlon):
                 acc += diff[c_]
