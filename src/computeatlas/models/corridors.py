@@ -238,9 +238,21 @@ def path_km(lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: ArrayLike) 
 
 
 def _metro_hub_km(metro_lat: ArrayLike, metro_lon: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
-    """Zones of the metros and ``C[m, a]``: shortest path from hub ``a`` to metro ``m`` [km]."""
-    mlat = np.asarray(metro_lat, float).ravel()
-    mlon = np.asarray(metro_lon, float).ravel()
+    """Zones of the metros and ``C[m, a]``: shortest path from hub ``a`` to metro ``m`` [km].
+
+    Kept for the last few metro sets (a field asks for it once for the nearest metro
+    and once for the reach); the caller gets copies (a few MB for every shipped metro).
+    """
+    mlat = np.ascontiguousarray(metro_lat, dtype=float).ravel()
+    mlon = np.ascontiguousarray(metro_lon, dtype=float).ravel()
+    zm, c = _metro_hub_cached(mlat.tobytes(), mlon.tobytes())
+    return zm.copy(), c.copy()
+
+
+@lru_cache(maxsize=4)
+def _metro_hub_cached(lat_bytes: bytes, lon_bytes: bytes) -> tuple[np.ndarray, np.ndarray]:
+    mlat = np.frombuffer(lat_bytes, dtype=float)
+    mlon = np.frombuffer(lon_bytes, dtype=float)
     zm = zone_index(mlat, mlon)
     b = hub_access_km(mlat, mlon, zm)
     g = hub_paths_km()
