@@ -444,3 +444,73 @@ def test_sample_order_random_cells_and_nan():
     np.testing.assert_array_equal(
         K._sample_order(np.zeros(12), temps), np.argsort(temps, kind="stable")
     )
+
+
+@pytest.mark.kernel
+def test_water_side_cell_free_all_year_takes_the_shortcut_exactly():
+    # A water-side cell whose warmest sample with its most humid dew point is free needs
+    # no walk: a free hour's power and tower water all year. It must give what the
+    # 216-sample walk gives; a warmer cell must still walk (and use its compressor).
+    from computeatlas._kernels import cooling as K
+
+    P = cooling.pack_parameters("water_side_economiser")
+    exc = np.array([1.0, 10.0, 50.0, 90.0, 99.0])
+    f_over, f_water = K.free_hour(P)
+    cells = [
+        (np.linspace(-25.0, -2.0, 12), np.array([-3.0, -6.0, -12.0, -20.0, -26.0])),
+        (np.linspace(-8.0, 3.0, 12), np.array([2.0, 0.0, -4.0, -9.0, -12.0])),
+        (np.linspace(-4.0, 14.0, 12), np.array([12.0, 9.0, 3.0, -2.0, -6.0])),
+        (np.linspace(5.0, 28.0, 12), np.array([22.0, 18.0, 10.0, 4.0, 0.0])),  # not free
+    ]
+    walked = []
+    for tm, dq in cells:
+        out = K.annual_from_monthly(tm[None], dq[None], exc, np.array([10.0]), np.array([3.0]),
+                                    np.array([101.325]), P)  # fmt: skip
+        hours = np.zeros(K.N_MODES)
+        walk = K._monthly_cell(tm, dq, exc, 10.0, 3.0, 101.325, P, f_over, f_water, hours)
+        assert out[0][0] == pytest.approx(walk[0], abs=1e-15)
+        assert out[1][0] == pytest.approx(walk[1], rel=1e-14)
+        assert out[3][0] == pytest.approx(walk[2])
+        np.testing.assert_allclose(out[2][0], hours, atol=1e-9)
+        walked.append(hours[K.MODE_FREE] < 8760.0 - 1e-6)
+    assert walked == [False, False, False, True]
+
+
+def _reference_walk(tm, dq, exc, dtr, sigma, p, P):
+    """The 216-sample walk hour by hour (every sample through hour()), in Python."""
+    from computeatlas._kernels import cooling as K
+
+    temps, weights = K._monthly_samples(tm, dtr, sigma)
+    order = np.argsort(temps, kind="stable")
+    seg, cum, s_over, s_water = exc.size - 2, 0.0, 0.0, 0.0
+    hours = np.zeros(K.N_MODES)
+    for k in order:
+        u = cum + 0.5 * weights[k]
+        cum += weights[k]
+        td, seg = K._dew_point_at(100.0 * (1.0 - u), exc, dq, seg)
+        over, mode, water = K.hour(temps[k], td, p, P)
+        s_over += weights[k] * over
+        s_water += weights[k] * water
+        hours[mode] += weights[k]
+    return 1.0 + s_over, s_water, 8760.0 * hours
+
+
+@pytest.mark.kernel
+@pytest.mark.parametrize("tech", ["water_side_economiser", "air_side_fleet"])
+def test_walk_shortcuts_equal_every_sample_through_hour(tech):
+    # The free prefix of the water side (bisection on the wet bulb) and the surely-free
+    # test skip hour() for free samples: the sums must be those of hour() on every sample.
+    from computeatlas._kernels import cooling as K
+
+    P = cooling.pack_parameters(tech)
+    exc = np.array([0.5, 5.0, 20.0, 50.0, 80.0, 95.0, 99.5])
+    rng = np.random.default_rng(8)
+    for _ in range(40):
+        tm = np.sort(rng.uniform(-5.0, 32.0, 12))[rng.permutation(12)]
+        dq = np.sort(rng.uniform(-15.0, 26.0, exc.size))[::-1]  # descending by exceedance
+        f_over, f_water = K.free_hour(P)
+        hours = np.zeros(K.N_MODES)
+        got = K._monthly_cell(tm, dq, exc, 10.0, 3.0, 95.0, P, f_over, f_water, hours)
+        pue, wue, ref_hours = _reference_walk(tm, dq, exc, 10.0, 3.0, 95.0, P)
+        assert got[0] == pue and got[1] == wue  # bit for bit
+        np.testing.assert_array_equal(hours, ref_hours)

@@ -477,30 +477,62 @@ def _free_days(free_s):
 
 
 @njit(cache=True)
+def _water_free_prefix(t_s, td_s, p_kpa, P):
+    """Count the leading sorted samples a water-side economiser cools free (by bisection).
+
+    With the samples sorted by temperature and their dew points not falling, the wet
+    bulb never falls either, so the free condition of :func:`_hour_water` (tower and
+    exchanger approaches within the chilled-water supply) holds on a prefix.
+    """
+    lo = 0
+    hi = t_s.size
+    while lo < hi:
+        mid = (lo + hi) // 2
+        tw = wet_bulb(t_s[mid], min(td_s[mid], t_s[mid]), p_kpa)
+        if tw + P[TOWER] + P[HX] <= P[CHW_S]:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+@njit(cache=True)
 def _monthly_cell(tm_i, dq_i, exceedance, dtr, sigma, p_kpa, P, f_over, f_water, hours):
     """One cell of :func:`annual_from_monthly`: (pue, wue, free days); fills ``hours``."""
     temps, weights = _monthly_samples(tm_i, dtr, sigma)
     # A stable order: tied samples (the diurnal cosine repeats values) keep their
     # order, so the result is the same with and without the JIT.
     order = _sample_order(tm_i, temps)
-    free_s = np.zeros(order.size, dtype=np.bool_)
+    n = order.size
+    free_s = np.zeros(n, dtype=np.bool_)
     # Exceedance falls as we walk up the sorted temperatures, so the interpolation
     # segment only ever moves down: walk it instead of searching each time.
     seg = exceedance.size - 2
     cum = 0.0
-    s_over = 0.0
-    s_water = 0.0
-    for j in range(order.size):
+    t_s = np.empty(n)
+    td_s = np.empty(n)
+    for j in range(n):
         k = order[j]
         w = weights[k]
         u = cum + 0.5 * w  # annual non-exceedance probability of this temperature
         cum += w
         # Comonotonic pairing: the warmest hours take the most humid dew points.
-        td, seg = _dew_point_at(100.0 * (1.0 - u), exceedance, dq_i, seg)
-        if surely_free(temps[k], min(td, temps[k]), P):
+        td_s[j], seg = _dew_point_at(100.0 * (1.0 - u), exceedance, dq_i, seg)
+        t_s[j] = temps[k]
+    # A water side's free samples are a prefix when the dew points do not fall: a free
+    # hour's power and water there (what hour() returns for them, bit for bit).
+    j0 = _water_free_prefix(t_s, td_s, p_kpa, P) if P[ECON] == 1 and _descending(dq_i) else 0
+    s_over = 0.0
+    s_water = 0.0
+    for j in range(n):
+        k = order[j]
+        w = weights[k]
+        t = t_s[j]
+        td = td_s[j]
+        if j < j0 or surely_free(t, min(td, t), P):
             over, mode, water = f_over, MODE_FREE, f_water
         else:
-            over, mode, water = hour(temps[k], td, p_kpa, P)
+            over, mode, water = hour(t, td, p_kpa, P)
         s_over += w * over
         s_water += w * water
         if mode >= 0:
@@ -582,6 +614,20 @@ def annual_from_monthly(tm, dq, exceedance, dtr, sigma, p_kpa, P):
             t_lo = min(t_lo, tm[i, m])
         t_hi += 0.5 * dtr[i] + _GH_NODES[-1] * sigma[i]
         t_lo -= 0.5 * dtr[i] + _GH_NODES[-1] * sigma[i]
+        if econ == 1:
+            # Water side: the wet bulb rises with the dry bulb and the dew point, so if the
+            # warmest sample with the most humid dew point is free, every sample is, with
+            # a free hour's power and tower water throughout.
+            td_hi = dq[i, 0]
+            for q in range(1, dq.shape[1]):
+                td_hi = max(td_hi, dq[i, q])
+            over, mode, water = hour(t_hi, min(td_hi, t_hi), p_kpa[i], P)
+            if mode == MODE_FREE:
+                pue[i] = 1.0 + f_over
+                wue[i] = f_water
+                mode_hours[i, MODE_FREE] = HOURS_PER_YEAR
+                free_days[i] = 365.0
+                continue
         if econ == 0 or econ == 3:
             over, mode, water = hour(t_hi, min(dq[i, 0], t_hi), p_kpa[i], P)
             if mode == MODE_FREE:
