@@ -7,14 +7,18 @@ from computeatlas.errors import ResourceError
 
 
 def test_latency_field_counts_the_full_circle_rows(monkeypatch):
-    # 0.01 deg over a 1 x 1 deg box: 10,201 cells, but the reach kernel spans 36,000
-    # columns in each of its 101 rows and 2 thresholds (58 MB); the old guard saw 0.5 MB.
+    # 0.01 deg over a 2 x 1 deg box across the antimeridian: 20,301 cells, but the reach
+    # kernel spans 36,000 columns in each of its 101 rows and 2 thresholds (58 MB); the
+    # old guard saw 1 MB. A box of consecutive columns runs the kernel on its own columns.
     monkeypatch.setenv("COMPUTEATLAS_MAX_MEMORY", str(20 * 2**20))
+    across = (179, 45, -179, 46)
     with pytest.raises(ResourceError, match="latency_field"):
-        computeatlas.latency_field(["Milan"], resolution=0.01, bbox=(9, 45, 10, 46))
-    monkeypatch.setenv("COMPUTEATLAS_MAX_MEMORY", str(200 * 2**20))
+        computeatlas.latency_field([(45.5, 179.5)], resolution=0.01, bbox=across)
     ds = computeatlas.latency_field(["Milan"], resolution=0.01, bbox=(9, 45, 10, 46))
     assert ds.sizes["lat"] == 101
+    monkeypatch.setenv("COMPUTEATLAS_MAX_MEMORY", str(200 * 2**20))
+    ds = computeatlas.latency_field([(45.5, 179.5)], resolution=0.01, bbox=across)
+    assert ds.sizes["lon"] == 201
 
 
 def test_fine_rank_sites_rasterises_only_its_block(tmp_path, monkeypatch):
@@ -74,8 +78,9 @@ def test_band_path_on_a_client_is_refused_only_when_a_band_exceeds_a_worker(monk
 
 
 def test_latency_estimate_counts_the_kernel_arrays_once():
-    # On the whole circle the reach kernel's arrays are the outputs (no copy): counted per
-    # cell only; a regional window also holds the kernel's full-circle rows (measured in
+    # On the whole circle, and on any window of consecutive columns, the reach kernel's
+    # arrays are the outputs (no copy): counted per cell only; a window across the
+    # antimeridian also holds the kernel's full-circle rows (measured in
     # benchmarks/bench_ranking.py: within 30 % of the peak RSS increment).
     from computeatlas import ranking
     from computeatlas.grid import Window
@@ -83,10 +88,12 @@ def test_latency_estimate_counts_the_kernel_arrays_once():
     world = Window.from_bbox("world", 0.1)
     assert ranking.latency_memory_bytes(world) == 8.0 * world.size * 5
     box = Window.from_bbox((9, 45, 10, 46), 0.01)
-    full_rows = 8.0 * 2 * box.lat.size * box.grid.nlon
-    assert ranking.latency_memory_bytes(box) == 8.0 * box.size * 5 + full_rows
-    # A geographic route (the default) holds three more float64 per cell.
-    assert ranking.latency_memory_bytes(world, geographic=True) == 8.0 * world.size * 8
+    assert ranking.latency_memory_bytes(box) == 8.0 * box.size * 5
+    across = Window.from_bbox((179, 45, -179, 46), 0.01)
+    full_rows = 8.0 * 2 * across.lat.size * across.grid.nlon
+    assert ranking.latency_memory_bytes(across) == 8.0 * across.size * 5 + full_rows
+    # A geographic route (the default) holds two more float64 per cell.
+    assert ranking.latency_memory_bytes(world, geographic=True) == 8.0 * world.size * 7
 
 
 def test_rank_estimate_counts_the_climate_cache(monkeypatch):

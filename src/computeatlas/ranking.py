@@ -686,23 +686,36 @@ def _check_rank_memory(
     _check_memory(cells, n_metros, per_cell, "rank_sites", **kw)
 
 
+def _reach_columns(window: Window) -> int:
+    """Columns per row the reach kernel fills for a window.
+
+    The window's own columns when they are consecutive (the whole circle or a regional
+    row), the full circle for a window across the antimeridian.
+    """
+    cols = np.asarray(window.cols)
+    if cols.size and bool(np.all(np.diff(cols) == 1)):
+        return int(cols.size)
+    return int(window.grid.nlon)
+
+
 def _latency_kernel_bytes(window: Window, n_thresholds: int) -> float:
     """Bytes of the reach kernel's arrays beyond the window's outputs.
 
-    The kernel fills the full circle of every row, per threshold; on a window spanning
-    the whole circle those arrays are the reach outputs themselves (counted per cell),
-    on a narrower one they come on top of the window's cut.
+    On a window of consecutive columns the kernel's arrays are the reach outputs
+    themselves (counted per cell); across the antimeridian it fills the full circle of
+    every row, per threshold, on top of the window's cut.
     """
-    cols = np.asarray(window.cols)
-    if cols.size == window.grid.nlon and bool((cols == np.arange(cols.size)).all()):
+    ncol = _reach_columns(window)
+    if ncol == np.asarray(window.cols).size:
         return 0.0  # the kernel's arrays are returned as the outputs, uncopied
-    return 8.0 * n_thresholds * window.lat.size * window.grid.nlon
+    return 8.0 * n_thresholds * window.lat.size * ncol
 
 
 #: Extra float64 per cell of a geographic route's field: the zone grid, the nearest
-#: through hubs and the per-block temporaries of the reach (measured 2.2-2.5 in
-#: ``benchmarks/bench_ranking.py`` at 0.25 and 0.1 deg with every metro).
-GEOGRAPHIC_FLOATS_PER_CELL = 3
+#: through hubs and the per-block temporaries of the reach (measured 1.0-1.4 in
+#: ``benchmarks/bench_ranking.py`` at 0.25 and 0.1 deg with every metro, since the reach
+#: through hubs is added in place; 2.2-2.5 before).
+GEOGRAPHIC_FLOATS_PER_CELL = 2
 
 
 def latency_memory_bytes(
@@ -724,7 +737,7 @@ def latency_memory_bytes(
     float
         ``3 + n_thresholds`` float64 per cell (outputs and the nearest-metro search),
         :data:`GEOGRAPHIC_FLOATS_PER_CELL` more for a geographic route, plus, on a
-        window narrower than the whole circle, the reach kernel's arrays
+        window across the antimeridian, the reach kernel's arrays
         (``n_thresholds`` x rows x the full circle of columns); nothing grows with the
         number of metros. Measured within 30 % of the peak RSS increment on the
         benchmark cases (``benchmarks/bench_ranking.py``).
@@ -786,9 +799,9 @@ def _rank_memory_terms(
             )
         return window.size, BAND_RESULT_FLOATS_PER_CELL, 1 if fields else 0, 0.0
     # Per cell (RANK_FLOATS_PER_CELL); two per metro (angle, RTT) when per-metro fields
-    # are kept; the reach kernel's (5 radii x rows x full-circle columns) difference
-    # arrays; the region labels; the whole shipped layers for a large window.
-    kernel = 8.0 * 5 * nrow * window.grid.nlon
+    # are kept; the reach kernel's (5 radii x rows x its columns) difference arrays; the
+    # region labels; the whole shipped layers for a large window.
+    kernel = 8.0 * 5 * nrow * _reach_columns(window)
     extra = kernel + label_bytes(window) + shipped_bytes(window) + _cache_bytes(window)
     return window.size, RANK_FLOATS_PER_CELL, 2 if fields else 0, extra
 
