@@ -687,15 +687,11 @@ def _check_rank_memory(
 
 
 def _reach_columns(window: Window) -> int:
-    """Columns per row the reach kernel fills for a window.
+    """Columns per row the reach kernel fills for a window (its own run, or the circle)."""
+    from computeatlas.models.latency import reach_span
 
-    The window's own columns when they are consecutive (the whole circle or a regional
-    row), the full circle for a window across the antimeridian.
-    """
-    cols = np.asarray(window.cols)
-    if cols.size and bool(np.all(np.diff(cols) == 1)):
-        return int(cols.size)
-    return int(window.grid.nlon)
+    span = reach_span(window.cols)
+    return window.grid.nlon if span is None else span.stop - span.start
 
 
 def _latency_kernel_bytes(window: Window, n_thresholds: int) -> float:
@@ -705,10 +701,11 @@ def _latency_kernel_bytes(window: Window, n_thresholds: int) -> float:
     themselves (counted per cell); across the antimeridian it fills the full circle of
     every row, per threshold, on top of the window's cut.
     """
-    ncol = _reach_columns(window)
-    if ncol == np.asarray(window.cols).size:
+    from computeatlas.models.latency import reach_span
+
+    if reach_span(window.cols) is not None:
         return 0.0  # the kernel's arrays are returned as the outputs, uncopied
-    return 8.0 * n_thresholds * window.lat.size * ncol
+    return 8.0 * n_thresholds * window.lat.size * window.grid.nlon
 
 
 #: Extra float64 per cell of a geographic route's field: the zone grid, the nearest

@@ -484,6 +484,30 @@ def tile_cells(resolution_deg: float) -> int:
 BANDED_SEARCH_MIN_METROS = 1000
 
 
+def reach_span(cols: ArrayLike) -> slice | None:
+    """Return the columns the grid reach kernel fills for a window, as a run of the circle.
+
+    Parameters
+    ----------
+    cols : array_like of int
+        The window's columns on the grid around the circle.
+
+    Returns
+    -------
+    slice or None
+        The window's own columns when they are consecutive (the whole circle, or a
+        regional row whose intervals are also tried shifted by +-360 deg): the
+        kernel's arrays are the window's. None otherwise (a window across the
+        antimeridian): the kernel fills the whole circle and the window's columns
+        are cut from it. The memory guard counts what this says
+        (:mod:`computeatlas.ranking`).
+    """
+    c = np.asarray(cols)
+    if c.size and bool(np.all(np.diff(c) == 1)):
+        return slice(int(c[0]), int(c[-1]) + 1)
+    return None
+
+
 def weight_within_km(
     lat: ArrayLike,
     lon: ArrayLike,
@@ -540,14 +564,13 @@ def weight_within_km(
         lon0, res, nlon, cols = grid
         cols = np.asarray(cols)
         la = np.asarray(lat, float)
-        if cols.size < nlon and cols.size and bool(np.all(np.diff(cols) == 1)):
+        span = reach_span(cols)
+        if span is not None and cols.size < nlon:
             # consecutive columns short of the circle: a regional row (intervals +-360 deg)
-            first = lon0 + res * float(cols[0])
+            first = lon0 + res * float(span.start)
             return reach_weights(la, first, res, cols.size, slat, slon, w, np.cos(theta), False)
         full = reach_weights(la, lon0, res, nlon, slat, slon, w, np.cos(theta), True)
-        if cols.size == nlon and (cols == np.arange(nlon)).all():
-            return full  # the whole circle: no copy
-        return full[:, :, cols]
+        return full if span is not None else full[:, :, cols]  # the whole circle: no copy
     plat = np.asarray(lat, dtype=float)
     plon = np.asarray(lon, dtype=float)
     out = np.zeros((radii.size, plat.size))
