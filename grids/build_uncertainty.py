@@ -49,20 +49,25 @@ def route_ranges(
     return tuple(np.percentile(k, [25, 75])), tuple(np.percentile(f, [25, 75]))
 
 
-def main() -> None:
+def preset_ranges(name: str) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """:func:`route_ranges` of a shipped route preset on the shipped Azure pairs."""
     from computeatlas import datasets, presets
     from computeatlas.constants import FIBRE_SPEED_KM_PER_MS
 
+    r = presets.route(name)
+    return route_ranges(
+        datasets.latency_pairs(),
+        r.route_factor,
+        r.fixed_ms,
+        FIBRE_SPEED_KM_PER_MS,
+        r.ramp_km,
+        r.geographic,
+    )
+
+
+def main() -> None:
     for name in ("geographic", "cloud_backbone"):
-        r = presets.route(name)
-        k, f = route_ranges(
-            datasets.latency_pairs(),
-            r.route_factor,
-            r.fixed_ms,
-            FIBRE_SPEED_KM_PER_MS,
-            r.ramp_km,
-            r.geographic,
-        )
+        k, f = preset_ranges(name)
         print(f"[route.{name}]")
         print(f"route_factor = [{k[0]:.2f}, {k[1]:.2f}]")
         print(f"fixed_ms = [{f[0]:.1f}, {f[1]:.1f}]")

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import computeatlas
-from computeatlas import datasets, presets
+from computeatlas import presets
 from computeatlas.errors import InputError, ResourceError
 from computeatlas.models import cooling, uncertainty
 
@@ -115,20 +115,11 @@ def test_route_ranges_are_what_the_azure_pairs_imply(name):
     # Independent check of the typed ranges: derived again from the shipped pairs.
     sys.path.insert(0, str(ROOT / "grids"))
     try:
-        from build_uncertainty import route_ranges
+        from build_uncertainty import preset_ranges
     finally:
         sys.path.pop(0)
-    from computeatlas.constants import FIBRE_SPEED_KM_PER_MS
-
     r = presets.route(name)
-    k, f = route_ranges(
-        datasets.latency_pairs(),
-        r.route_factor,
-        r.fixed_ms,
-        FIBRE_SPEED_KM_PER_MS,
-        r.ramp_km,
-        r.geographic,
-    )
+    k, f = preset_ranges(name)
     spec = presets.uncertainty_table("route")[name]
     np.testing.assert_allclose(spec["route_factor"], k, atol=0.005)
     np.testing.assert_allclose(spec["fixed_ms"], f, atol=0.05)
