@@ -26,6 +26,41 @@ def test_against_pyproj_geod():
     assert np.mean(rel < 5e-3) > 0.99
 
 
+def _haversine_numpy(lat1, lon1, lat2, lon2):
+    """The haversine formula written with NumPy's own broadcasting (an independent reference)."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dl = np.radians(np.asarray(lon2) - np.asarray(lon1))
+    a = np.sin(0.5 * (p2 - p1)) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(0.5 * dl) ** 2
+    return 2.0 * 6371.0088 * np.arcsin(np.minimum(1.0, np.sqrt(a)))
+
+
+@pytest.mark.parametrize(
+    "shapes",
+    [
+        ((), (), (), ()),
+        ((7,), (), (), (7,)),
+        ((5, 1), (1, 6), (6,), ()),
+        ((3, 1, 1), (1, 4, 1), (5,), (1, 1, 5)),
+        ((2, 3, 1, 1), (1, 1, 4, 1), (4, 5), ()),
+        ((0, 3), (), (), ()),
+    ],
+)
+def test_haversine_broadcasts_like_a_ufunc(shapes):
+    from computeatlas._kernels.geo import haversine_km
+
+    rng = np.random.default_rng(len(shapes[0]))
+    args = [
+        rng.uniform(-90, 90, s) if i % 2 == 0 else rng.uniform(-180, 180, s)
+        for i, s in enumerate(shapes)
+    ]
+    args[1] = np.asfortranarray(args[1]) if np.ndim(args[1]) == 2 else args[1]
+    got = haversine_km(*args)
+    want = _haversine_numpy(*args)
+    assert np.shape(got) == np.shape(want)
+    assert isinstance(got, np.ndarray) == bool(np.ndim(want))
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-9)
+
+
 def test_london_new_york():
     # Great-circle distance Heathrow (51.4700, -0.4543) - JFK (40.6413, -73.7781):
     # 5555 km on the WGS84 ellipsoid (pyproj.Geod); the sphere is within 0.5 %.

@@ -19,11 +19,8 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from computeatlas._kernels.geo import _haversine
+from computeatlas._kernels.geo import _hav
 from computeatlas.constants import EARTH_RADIUS_KM
-
-#: The haversine of ``_kernels.geo`` compiled as a scalar function for these kernels.
-_hav = njit(cache=True, inline="always")(_haversine)
 
 
 @njit(cache=True)
