@@ -92,3 +92,13 @@ def test_reach_kernel_latitude_pruning_matches_brute_force(wrap):
         edge = (np.abs(d - rad) < 1e-6).any(axis=-1)
         np.testing.assert_array_equal(got[k][~edge], expect[~edge], err_msg=f"{rad} km")
     np.testing.assert_array_equal(got[-1], w.sum())
+
+
+@pytest.mark.kernel
+def test_reach_kernel_column_wrap_is_python_modulo():
+    # the interval ends are reduced to [0, n) by adding or subtracting n, not by dividing
+    from computeatlas._kernels.latency import _wrap
+
+    for n in (1, 7, 1440):
+        for i in range(-3 * n - 2, 3 * n + 3):
+            assert _wrap(i, n) == i % n, (i, n)
