@@ -20,16 +20,10 @@ WEIGHT_RULES = ("population", "equal")
 
 
 @lru_cache(maxsize=1 << 16)
-@lru_cache(maxsize=1 << 15)
 def _label(name: str) -> str:
     # Accents dropped ("São Paulo" -> "sao_paulo"), then anything not [0-9a-z] -> "_".
-    # Kept per name: a table of every shipped place (6,204) is labelled on each call.
-    if not name.isascii():
-        name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return _NOT_LABEL.sub("_", name.lower()).strip("_")
-
-
-_NOT_LABEL = re.compile(r"[^0-9a-z]+")
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^0-9a-z]+", "_", ascii_name.lower()).strip("_")
 
 
 def to_wgs84(gdf: Any, what: str) -> Any:
