@@ -134,14 +134,8 @@ def latency_field(
     metros = resolve_metros(demand_metros, weight=weight)
     weights = _metro_weights(metros)
     window = Window.from_bbox(bbox, _resolution(resolution))
-    geo_floats = GEOGRAPHIC_FLOATS_PER_CELL if scenario.route.geographic else 0
-    _check_memory(
-        window.size,
-        len(metros),
-        3 + len(thresholds) + geo_floats,
-        "latency_field",
-        extra_bytes=_latency_kernel_bytes(window, len(thresholds)),
-    )
+    per_cell, kernel = _latency_memory_terms(window, len(thresholds), scenario.route.geographic)
+    _check_memory(window.size, len(metros), per_cell, "latency_field", extra_bytes=kernel)
     mlat, mlon = metros["lat"].to_numpy(float), metros["lon"].to_numpy(float)
     radii = [float(latency.service_radius_km(t, route=scenario.route)) for t in thresholds]
     with serialised_kernels():  # thread-safe under numba's workqueue layer too
@@ -739,8 +733,14 @@ def latency_memory_bytes(
         number of metros. Measured within 30 % of the peak RSS increment on the
         benchmark cases (``benchmarks/bench_ranking.py``).
     """
+    per_cell, kernel = _latency_memory_terms(window, n_thresholds, geographic)
+    return 8.0 * window.size * per_cell + kernel
+
+
+def _latency_memory_terms(window: Window, n_thresholds: int, geographic: bool) -> tuple[int, float]:
+    """Float64 per cell and the reach kernel's extra bytes of a latency field (the guard's)."""
     per_cell = 3 + n_thresholds + (GEOGRAPHIC_FLOATS_PER_CELL if geographic else 0)
-    return 8.0 * window.size * per_cell + _latency_kernel_bytes(window, n_thresholds)
+    return per_cell, _latency_kernel_bytes(window, n_thresholds)
 
 
 def rank_memory_bytes(window: Window, n_metros: int, band_rows: int | None = None) -> float:
