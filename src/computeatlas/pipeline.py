@@ -9,6 +9,7 @@ samplers of it; neither computes a number of its own.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -235,14 +236,28 @@ def _cache_key(
     return sources, (*key, lay.window.lat.tobytes(), lay.window.lon.tobytes())
 
 
+def _through_cache(
+    lay: Layers, cache: bool, key: tuple[Any, ...], compute: Callable[[], dict[str, np.ndarray]]
+) -> dict[str, np.ndarray]:
+    """Return ``compute()``, from the climate-only cache when a large window has it."""
+    cached = _cache_key(lay, cache, *key)
+    out = None if cached is None else _cache.get(*cached)
+    if out is None:
+        out = compute()
+        if cached is not None:
+            _cache.put(*cached, out)
+    return out
+
+
 def _climatology_cooling(lay: Layers, scenario: Scenario, cache: bool) -> dict[str, np.ndarray]:
     """Run the cooling model on the shipped climatology through the climate-only cache."""
     P = cooling.pack_parameters(scenario.technology, scenario.ashrae)
     consts = (cooling.DIURNAL_RANGE_LAND_K, cooling.DIURNAL_RANGE_SEA_K, cooling.SYNOPTIC_SD_K)
-    cached = _cache_key(lay, cache, "cooling", P.tobytes(), consts)
-    out = None if cached is None else _cache.get(*cached)
-    if out is None:
-        out = cooling.climatology_cooling(
+    return _through_cache(
+        lay,
+        cache,
+        ("cooling", P.tobytes(), consts),
+        lambda: cooling.climatology_cooling(
             lay.t_monthly,
             lay.dew_point_q,
             lay.exceedance,
@@ -251,10 +266,8 @@ def _climatology_cooling(lay: Layers, scenario: Scenario, cache: bool) -> dict[s
             technology=scenario.technology,
             ashrae=scenario.ashrae,
             todo=lay.land,
-        )
-        if cached is not None:
-            _cache.put(*cached, out)
-    return out
+        ),
+    )
 
 
 def _heat(
@@ -333,14 +346,12 @@ def _heating_season(lay: Layers, cache: bool = True) -> np.ndarray:
     The 15 degC degree-day rule (:func:`~computeatlas.models.heat.heating_season_fraction`)
     everywhere else (``presets/heating_seasons.toml``).
     """
-    cached = _cache_key(lay, cache, "heating_season")
-    hit = None if cached is None else _cache.get(*cached)
-    if hit is None:
-        season = np.asarray(heat.heating_season_fraction(lay.t_monthly), dtype=float)
-        if cached is not None:
-            _cache.put(*cached, {"season": season})
-    else:
-        season = hit["season"]
+    season = _through_cache(
+        lay,
+        cache,
+        ("heating_season",),
+        lambda: {"season": np.asarray(heat.heating_season_fraction(lay.t_monthly), dtype=float)},
+    )["season"]
     seasons = presets.heating_seasons()
     if not seasons:
         return season
