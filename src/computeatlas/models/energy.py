@@ -178,7 +178,7 @@ def site_scores(
     -----
     Missing data propagate as NaN (see :func:`cost_usd_per_mwh_it`).
     """
-    from computeatlas._kernels.score import N_CHECKS, score_rows
+    from computeatlas._kernels.score import BIG_CREDIT, LOW_PUE, N_CHECKS, NEG_PRICE, score_rows
 
     if not carbon_price_usd_per_t >= 0:
         raise InputError("carbon_price_usd_per_t must not be negative")
@@ -195,9 +195,9 @@ def site_scores(
         float(tie_step_usd_per_mwh),
     )
     failed = checks.sum(axis=0) if checks.size else np.zeros(N_CHECKS, dtype=np.int64)
-    if failed[0]:
+    if failed[NEG_PRICE]:
         raise InputError("electricity prices must not be negative [USD/MWh]")
-    if failed[1]:
+    if failed[LOW_PUE]:
         raise InputError("PUE must be >= 1")
     values = {
         "cost_usd_per_mwh_it": cost.reshape(shape),
@@ -205,5 +205,5 @@ def site_scores(
         "carbon_kg_per_mwh_it": co2.reshape(shape),
         "score_usd_per_mwh_it": score.reshape(shape),
     }
-    overflow = tuple(v for v, n in zip(_OVERFLOW_VARS, failed[2:], strict=True) if n)
+    overflow = tuple(v for v, n in zip(_OVERFLOW_VARS, failed[BIG_CREDIT:], strict=True) if n)
     return SiteScores(values, key.reshape(shape), overflow)
